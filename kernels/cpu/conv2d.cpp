@@ -1,0 +1,197 @@
+// conv2d on the CPU as im2col + GEMM (OpenBLAS), for the forward pass and both backward passes.
+//
+// Images are processed in chunks of `nb`: im2col lays a chunk out as a (C*R*S, nb*P*Q) matrix, so
+// one GEMM covers the chunk. Small feature maps (ProGAN's 4x4 to 16x16) need several images per
+// GEMM to give OpenBLAS a matrix wide enough to reach its peak; large ones go one image at a time
+// and write straight into the output.
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "kernels/cpu/blas.h"
+#include "kernels/cpu/cpu_backend.h"
+#include "kernels/cpu/parallel.h"
+
+namespace gg {
+
+namespace {
+
+constexpr std::int64_t kTargetColumns = 2048;        // GEMM width that keeps OpenBLAS near peak
+constexpr std::int64_t kMaxColumnBytes = 64 << 20;   // cap on the im2col buffer
+
+std::int64_t images_per_chunk(const ConvGeometry& g, std::size_t elem) {
+  const std::int64_t pq = g.out_pixels();
+  std::int64_t nb = std::max<std::int64_t>(1, (kTargetColumns + pq - 1) / pq);
+  const std::int64_t by_memory = kMaxColumnBytes / std::max<std::int64_t>(1, g.gemm_k() * pq * static_cast<std::int64_t>(elem));
+  return std::clamp<std::int64_t>(std::min(nb, by_memory), 1, g.n);
+}
+
+bool is_pointwise(const ConvGeometry& g) { return g.r == 1 && g.s == 1 && g.stride == 1 && g.pad == 0; }
+
+// Reusable scratch, grown on demand, one per thread and type.
+template <typename T>
+T* scratch(std::size_t slot, std::size_t count) {
+  thread_local std::vector<T> buffers[3];
+  auto& b = buffers[slot];
+  if (b.size() < count) b.resize(count);
+  return b.data();
+}
+
+// col ((c, r, s), (n, p, q)) = x[n0 + n, c, p*stride - pad + r, q*stride - pad + s], or 0 outside.
+template <typename T>
+void im2col(const T* x, const ConvGeometry& g, std::int64_t nb, T* col) {
+  const std::int64_t pq = g.out_pixels(), cols = nb * pq, hw = g.h * g.w;
+  cpu::parallel_for(g.gemm_k(), 1, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t row = b; row < e; ++row) {
+      const std::int64_t c = row / (g.r * g.s), r = (row / g.s) % g.r, s = row % g.s;
+      T* out = col + row * cols;
+      for (std::int64_t n = 0; n < nb; ++n) {
+        const T* plane = x + (n * g.c + c) * hw;
+        for (std::int64_t p = 0; p < g.p; ++p) {
+          T* dst = out + n * pq + p * g.q;
+          const std::int64_t ih = p * g.stride - g.pad + r;
+          if (ih < 0 || ih >= g.h) {
+            std::fill(dst, dst + g.q, T(0));
+            continue;
+          }
+          const T* src = plane + ih * g.w;
+          for (std::int64_t q = 0; q < g.q; ++q) {
+            const std::int64_t iw = q * g.stride - g.pad + s;
+            dst[q] = (iw >= 0 && iw < g.w) ? src[iw] : T(0);
+          }
+        }
+      }
+    }
+  });
+}
+
+// The adjoint of im2col: gx[n, c, ih, iw] += col[...]. Each thread owns whole channels.
+template <typename T>
+void col2im(const T* col, const ConvGeometry& g, std::int64_t nb, T* gx) {
+  const std::int64_t pq = g.out_pixels(), cols = nb * pq, hw = g.h * g.w;
+  cpu::parallel_for(g.c, 1, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t c = b; c < e; ++c)
+      for (std::int64_t r = 0; r < g.r; ++r)
+        for (std::int64_t s = 0; s < g.s; ++s) {
+          const T* in = col + ((c * g.r + r) * g.s + s) * cols;
+          for (std::int64_t n = 0; n < nb; ++n) {
+            T* plane = gx + (n * g.c + c) * hw;
+            for (std::int64_t p = 0; p < g.p; ++p) {
+              const std::int64_t ih = p * g.stride - g.pad + r;
+              if (ih < 0 || ih >= g.h) continue;
+              const T* src = in + n * pq + p * g.q;
+              T* dst = plane + ih * g.w;
+              for (std::int64_t q = 0; q < g.q; ++q) {
+                const std::int64_t iw = q * g.stride - g.pad + s;
+                if (iw >= 0 && iw < g.w) dst[iw] += src[q];
+              }
+            }
+          }
+        }
+  });
+}
+
+// (nb, K, PQ) <-> (K, nb * PQ): the layout GEMM produces versus NCHW.
+template <typename T>
+void images_to_columns(const T* y, const ConvGeometry& g, std::int64_t nb, T* cols) {
+  const std::int64_t pq = g.out_pixels();
+  cpu::parallel_for(g.k, 1, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t k = b; k < e; ++k)
+      for (std::int64_t n = 0; n < nb; ++n) std::memcpy(cols + (k * nb + n) * pq, y + (n * g.k + k) * pq, sizeof(T) * static_cast<std::size_t>(pq));
+  });
+}
+
+template <typename T>
+void columns_to_images(const T* cols, const ConvGeometry& g, std::int64_t nb, T* y) {
+  const std::int64_t pq = g.out_pixels();
+  cpu::parallel_for(g.k, 1, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t k = b; k < e; ++k)
+      for (std::int64_t n = 0; n < nb; ++n) std::memcpy(y + (n * g.k + k) * pq, cols + (k * nb + n) * pq, sizeof(T) * static_cast<std::size_t>(pq));
+  });
+}
+
+// The columns of a chunk: x itself for a pointwise conv of one image, else im2col into scratch.
+template <typename T>
+const T* chunk_columns(const T* x, const ConvGeometry& g, std::int64_t nb) {
+  if (nb == 1 && is_pointwise(g)) return x;
+  T* col = scratch<T>(0, static_cast<std::size_t>(g.gemm_k() * nb * g.out_pixels()));
+  im2col(x, g, nb, col);
+  return col;
+}
+
+template <typename T>
+void forward(const T* x, const T* w, T* y, const ConvGeometry& g) {
+  const std::int64_t nb_max = images_per_chunk(g, sizeof(T)), pq = g.out_pixels(), crs = g.gemm_k();
+  for (std::int64_t n0 = 0; n0 < g.n; n0 += nb_max) {
+    const std::int64_t nb = std::min(nb_max, g.n - n0), cols = nb * pq;
+    const T* col = chunk_columns(x + n0 * g.c * g.h * g.w, g, nb);
+    T* dst = nb == 1 ? y + n0 * g.k * pq : scratch<T>(1, static_cast<std::size_t>(g.k * cols));
+    cpu::gemm(false, false, g.k, cols, crs, T(1), w, crs, col, cols, T(0), dst, cols);
+    if (nb > 1) columns_to_images(dst, g, nb, y + n0 * g.k * pq);
+  }
+}
+
+template <typename T>
+void backward_input(const T* gy, const T* w, T* gx, const ConvGeometry& g) {
+  const std::int64_t nb_max = images_per_chunk(g, sizeof(T)), pq = g.out_pixels(), crs = g.gemm_k();
+  const std::int64_t image = g.c * g.h * g.w;
+  for (std::int64_t n0 = 0; n0 < g.n; n0 += nb_max) {
+    const std::int64_t nb = std::min(nb_max, g.n - n0), cols = nb * pq;
+    const T* gyc = gy + n0 * g.k * pq;
+    if (nb > 1) {
+      T* gathered = scratch<T>(1, static_cast<std::size_t>(g.k * cols));
+      images_to_columns(gyc, g, nb, gathered);
+      gyc = gathered;
+    }
+    T* gx_chunk = gx + n0 * image;
+    if (nb == 1 && is_pointwise(g)) {
+      cpu::gemm(true, false, crs, cols, g.k, T(1), w, crs, gyc, cols, T(0), gx_chunk, cols);
+      continue;
+    }
+    T* gcol = scratch<T>(0, static_cast<std::size_t>(crs * cols));
+    cpu::gemm(true, false, crs, cols, g.k, T(1), w, crs, gyc, cols, T(0), gcol, cols);
+    std::fill(gx_chunk, gx_chunk + nb * image, T(0));
+    col2im(gcol, g, nb, gx_chunk);
+  }
+}
+
+template <typename T>
+void backward_weight(const T* x, const T* gy, T* gw, const ConvGeometry& g) {
+  const std::int64_t nb_max = images_per_chunk(g, sizeof(T)), pq = g.out_pixels(), crs = g.gemm_k();
+  for (std::int64_t n0 = 0; n0 < g.n; n0 += nb_max) {
+    const std::int64_t nb = std::min(nb_max, g.n - n0), cols = nb * pq;
+    const T* col = chunk_columns(x + n0 * g.c * g.h * g.w, g, nb);
+    const T* gyc = gy + n0 * g.k * pq;
+    if (nb > 1) {
+      T* gathered = scratch<T>(1, static_cast<std::size_t>(g.k * cols));
+      images_to_columns(gyc, g, nb, gathered);
+      gyc = gathered;
+    }
+    cpu::gemm(false, true, g.k, crs, cols, T(1), gyc, cols, col, cols, n0 == 0 ? T(0) : T(1), gw, crs);
+  }
+}
+
+}  // namespace
+
+void CpuBackend::conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& y, const ConvGeometry& g) {
+  dispatch_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    forward(x.data<T>(), w.data<T>(), y.data<T>(), g);
+  });
+}
+
+void CpuBackend::conv2d_backward_input(const Tensor& gy, const Tensor& w, const Tensor& gx, const ConvGeometry& g) {
+  dispatch_dtype(gy.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    backward_input(gy.data<T>(), w.data<T>(), gx.data<T>(), g);
+  });
+}
+
+void CpuBackend::conv2d_backward_weight(const Tensor& x, const Tensor& gy, const Tensor& gw, const ConvGeometry& g) {
+  dispatch_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    backward_weight(x.data<T>(), gy.data<T>(), gw.data<T>(), g);
+  });
+}
+
+}  // namespace gg

@@ -1,0 +1,103 @@
+// Unary, binary (broadcasting) and expand kernels.
+#include <type_traits>
+
+#include "kernels/common/broadcast.h"
+#include "kernels/common/elementwise_math.h"
+#include "kernels/cpu/cpu_backend.h"
+#include "kernels/cpu/parallel.h"
+
+namespace gg {
+
+namespace {
+
+BroadcastPlan plan_for(const Tensor& out, const Tensor& a, const Tensor& b) {
+  const std::size_t rank = out.shape().size();
+  if (rank > static_cast<std::size_t>(BroadcastPlan::kMaxDims))
+    throw std::invalid_argument("broadcast: rank " + std::to_string(rank) + " exceeds 8");
+  Shape pa(rank - a.shape().size(), 1), pb(rank - b.shape().size(), 1);
+  pa.insert(pa.end(), a.shape().begin(), a.shape().end());
+  pb.insert(pb.end(), b.shape().begin(), b.shape().end());
+  return make_broadcast_plan(out.shape().data(), pa.data(), pb.data(), static_cast<int>(rank));
+}
+
+// The innermost loop, specialised on whether each operand moves, so the compiler vectorises it.
+template <BinaryOp Op, typename T>
+void binary_row(const T* a, std::int64_t sa, const T* b, std::int64_t sb, T* out, std::int64_t n) {
+  if (sa == 1 && sb == 1) {
+    for (std::int64_t i = 0; i < n; ++i) out[i] = binary_apply<Op>(a[i], b[i]);
+  } else if (sa == 1) {
+    const T bv = b[0];
+    for (std::int64_t i = 0; i < n; ++i) out[i] = binary_apply<Op>(a[i], bv);
+  } else if (sb == 1) {
+    const T av = a[0];
+    for (std::int64_t i = 0; i < n; ++i) out[i] = binary_apply<Op>(av, b[i]);
+  } else {
+    const T v = binary_apply<Op>(a[0], b[0]);
+    for (std::int64_t i = 0; i < n; ++i) out[i] = v;
+  }
+}
+
+template <typename T, typename Row>
+void for_each_row(const BroadcastPlan& plan, Row&& row) {
+  const std::int64_t inner = plan.inner();
+  const std::int64_t grain = std::max<std::int64_t>(1, cpu::kElementwiseGrain / inner);
+  cpu::parallel_for(plan.rows(), grain, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t r = begin; r < end; ++r) {
+      std::int64_t off_a, off_b;
+      plan.row_offsets(r, off_a, off_b);
+      row(r * inner, off_a, off_b);
+    }
+  });
+}
+
+}  // namespace
+
+void CpuBackend::unary(UnaryOp op, const Tensor& x, const Tensor& y, double alpha) {
+  dispatch_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* px = x.data<T>();
+    T* py = y.data<T>();
+    const T a = static_cast<T>(alpha);
+    dispatch_unary(op, [&](auto kind) {
+      cpu::parallel_for(x.numel(), cpu::kElementwiseGrain, [&](std::int64_t b, std::int64_t e) {
+        for (std::int64_t i = b; i < e; ++i) py[i] = unary_apply<decltype(kind)::value>(px[i], a);
+      });
+    });
+  });
+}
+
+void CpuBackend::binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out) {
+  const BroadcastPlan plan = plan_for(out, a, b);
+  dispatch_dtype(out.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* pa = a.data<T>();
+    const T* pb = b.data<T>();
+    T* po = out.data<T>();
+    const std::int64_t sa = plan.stride_a[plan.rank - 1], sb = plan.stride_b[plan.rank - 1];
+    dispatch_binary(op, [&](auto kind) {
+      for_each_row<T>(plan, [&](std::int64_t out_off, std::int64_t off_a, std::int64_t off_b) {
+        binary_row<decltype(kind)::value>(pa + off_a, sa, pb + off_b, sb, po + out_off, plan.inner());
+      });
+    });
+  });
+}
+
+void CpuBackend::expand(const Tensor& x, const Tensor& out) {
+  const BroadcastPlan plan = plan_for(out, x, x);
+  dispatch_dtype(out.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* px = x.data<T>();
+    T* po = out.data<T>();
+    const std::int64_t sx = plan.stride_a[plan.rank - 1];
+    for_each_row<T>(plan, [&](std::int64_t out_off, std::int64_t off_x, std::int64_t) {
+      const T* src = px + off_x;
+      T* dst = po + out_off;
+      if (sx == 1)
+        std::copy(src, src + plan.inner(), dst);
+      else
+        std::fill(dst, dst + plan.inner(), src[0]);
+    });
+  });
+}
+
+}  // namespace gg

@@ -1,0 +1,75 @@
+// Allocation, copies, fills and dtype conversion on the CPU.
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "kernels/cpu/cpu_backend.h"
+#include "kernels/cpu/parallel.h"
+
+namespace gg {
+
+Backend& cpu_backend() {
+  static CpuBackend instance;
+  return instance;
+}
+
+void* CpuBackend::allocate(std::size_t bytes) {
+  constexpr std::size_t kAlign = 64;  // a cache line, and the widest SIMD load
+  const std::size_t rounded = std::max<std::size_t>(kAlign, (bytes + kAlign - 1) / kAlign * kAlign);
+  void* p = std::aligned_alloc(kAlign, rounded);
+  if (!p) throw std::bad_alloc();
+  return p;
+}
+
+void CpuBackend::deallocate(void* ptr, std::size_t) { std::free(ptr); }
+
+void CpuBackend::copy_from_host(void* dst, const void* src, std::size_t bytes) { copy(dst, src, bytes); }
+void CpuBackend::copy_to_host(void* dst, const void* src, std::size_t bytes) { copy(dst, src, bytes); }
+
+void CpuBackend::copy(void* dst, const void* src, std::size_t bytes) {
+  if (bytes == 0 || dst == src) return;
+  constexpr std::int64_t kGrain = 1 << 20;
+  cpu::parallel_for(static_cast<std::int64_t>(bytes), kGrain, [&](std::int64_t b, std::int64_t e) {
+    std::memcpy(static_cast<char*>(dst) + b, static_cast<const char*>(src) + b, static_cast<std::size_t>(e - b));
+  });
+}
+
+void CpuBackend::fill(const Tensor& t, double value) {
+  dispatch_dtype(t.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    T* p = t.data<T>();
+    const T v = static_cast<T>(value);
+    cpu::parallel_for(t.numel(), cpu::kElementwiseGrain, [&](std::int64_t b, std::int64_t e) {
+      std::fill(p + b, p + e, v);
+    });
+  });
+}
+
+void CpuBackend::convert(const Tensor& src, const Tensor& dst) {
+  dispatch_dtype(src.dtype(), [&](auto src_tag) {
+    dispatch_dtype(dst.dtype(), [&](auto dst_tag) {
+      using S = decltype(src_tag);
+      using D = decltype(dst_tag);
+      const S* s = src.data<S>();
+      D* d = dst.data<D>();
+      cpu::parallel_for(src.numel(), cpu::kElementwiseGrain, [&](std::int64_t b, std::int64_t e) {
+        for (std::int64_t i = b; i < e; ++i) d[i] = static_cast<D>(s[i]);
+      });
+    });
+  });
+}
+
+void CpuBackend::copy_rows(const Tensor& src, std::int64_t src_stride, std::int64_t src_offset, const Tensor& dst,
+                           std::int64_t dst_stride, std::int64_t dst_offset, std::int64_t rows, std::int64_t row_len) {
+  const std::size_t elem = dtype_size(src.dtype());
+  const char* s = static_cast<const char*>(src.raw_data());
+  char* d = static_cast<char*>(dst.raw_data());
+  const std::int64_t grain = std::max<std::int64_t>(1, cpu::kElementwiseGrain / std::max<std::int64_t>(1, row_len));
+  cpu::parallel_for(rows, grain, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t r = b; r < e; ++r)
+      std::memcpy(d + static_cast<std::size_t>(r * dst_stride + dst_offset) * elem,
+                  s + static_cast<std::size_t>(r * src_stride + src_offset) * elem, static_cast<std::size_t>(row_len) * elem);
+  });
+}
+
+}  // namespace gg

@@ -1,0 +1,83 @@
+// 2x nearest upsampling, 2x2 average and max pooling on NCHW, one plane per task.
+#include "kernels/cpu/cpu_backend.h"
+#include "kernels/cpu/parallel.h"
+
+namespace gg {
+
+namespace {
+
+// Calls f(plane) for each of the N*C planes, in parallel.
+template <typename F>
+void for_each_plane(const Tensor& x, std::int64_t plane_elems, F&& f) {
+  const std::int64_t planes = x.size(0) * x.size(1);
+  cpu::parallel_for(planes, std::max<std::int64_t>(1, cpu::kElementwiseGrain / plane_elems), [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t i = b; i < e; ++i) f(i);
+  });
+}
+
+}  // namespace
+
+void CpuBackend::upsample_nearest2x(const Tensor& x, const Tensor& y) {
+  const std::int64_t h = x.size(2), w = x.size(3);
+  dispatch_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* px = x.data<T>();
+    T* py = y.data<T>();
+    for_each_plane(x, 4 * h * w, [&](std::int64_t plane) {
+      const T* src = px + plane * h * w;
+      T* dst = py + plane * 4 * h * w;
+      for (std::int64_t i = 0; i < h; ++i) {
+        T* row = dst + 2 * i * 2 * w;
+        for (std::int64_t j = 0; j < w; ++j) row[2 * j] = row[2 * j + 1] = src[i * w + j];
+        std::copy(row, row + 2 * w, row + 2 * w);
+      }
+    });
+  });
+}
+
+void CpuBackend::avg_pool2x2(const Tensor& x, const Tensor& y) {
+  const std::int64_t h = x.size(2), w = x.size(3), ho = h / 2, wo = w / 2;
+  dispatch_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* px = x.data<T>();
+    T* py = y.data<T>();
+    for_each_plane(x, h * w, [&](std::int64_t plane) {
+      const T* src = px + plane * h * w;
+      T* dst = py + plane * ho * wo;
+      for (std::int64_t i = 0; i < ho; ++i) {
+        const T* r0 = src + 2 * i * w;
+        const T* r1 = r0 + w;
+        for (std::int64_t j = 0; j < wo; ++j)
+          dst[i * wo + j] = ((r0[2 * j] + r0[2 * j + 1]) + (r1[2 * j] + r1[2 * j + 1])) * T(0.25);
+      }
+    });
+  });
+}
+
+void CpuBackend::max_pool2x2(const Tensor& x, const Tensor& y, const Tensor& mask) {
+  const std::int64_t h = x.size(2), w = x.size(3), ho = h / 2, wo = w / 2;
+  dispatch_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* px = x.data<T>();
+    T* py = y.data<T>();
+    T* pm = mask.data<T>();
+    for_each_plane(x, h * w, [&](std::int64_t plane) {
+      const T* src = px + plane * h * w;
+      T* m = pm + plane * h * w;
+      std::fill(m, m + h * w, T(0));
+      for (std::int64_t i = 0; i < ho; ++i)
+        for (std::int64_t j = 0; j < wo; ++j) {
+          // Window order: top-left, top-right, bottom-left, bottom-right; ties go to the first.
+          const std::int64_t idx[4] = {2 * i * w + 2 * j, 2 * i * w + 2 * j + 1, (2 * i + 1) * w + 2 * j,
+                                       (2 * i + 1) * w + 2 * j + 1};
+          std::int64_t best = idx[0];
+          for (int k = 1; k < 4; ++k)
+            if (src[idx[k]] > src[best]) best = idx[k];
+          py[plane * ho * wo + i * wo + j] = src[best];
+          m[best] = T(1);
+        }
+    });
+  });
+}
+
+}  // namespace gg

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages glitchgan needs (only those missing) and builds it in ./build.
+# Usage: bash scripts/bootstrap.sh        (run from the repository root, as root or with sudo)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake pkg-config   # toolchain
+  libopenblas-openmp-dev             # GEMM for matmul and conv2d (OpenMP flavour)
+  nlohmann-json3-dev                 # JSON: safetensors headers, logs, benchmark files
+  libcli11-dev                       # command-line parsing
+  libfmt-dev                         # formatting
+  doctest-dev                        # unit tests
+  libbenchmark-dev                   # benchmarks
+  libpng-dev                         # PNG images
+  libfftw3-dev                       # FFTs for the synthetic spectrograms
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo_cmd=()
+  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  echo "bootstrap: installing ${missing[*]}"
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+cmake --build build -j"$(nproc)"

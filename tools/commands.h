@@ -1,0 +1,9 @@
+#pragma once
+// Each `glitchgan` subcommand lives in tools/cmd_<name>.cpp and registers itself here.
+#include <CLI/CLI.hpp>
+
+namespace gg::tools {
+
+void add_demo_command(CLI::App& app);
+
+}  // namespace gg::tools

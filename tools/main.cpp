@@ -1,0 +1,22 @@
+// glitchgan: one binary, one subcommand per job. Errors are printed as one clear line.
+#include <cstdio>
+#include <exception>
+
+#include "tools/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"glitchgan: a C++/CUDA deep-learning engine that trains ProGAN and a CNN classifier "
+               "on gravitational-wave glitch spectrograms"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "glitchgan 0.1.0");
+  gg::tools::add_demo_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "glitchgan: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
