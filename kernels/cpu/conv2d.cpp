@@ -6,6 +6,7 @@
 // and write straight into the output.
 #include <algorithm>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "kernels/cpu/blas.h"
@@ -37,6 +38,15 @@ T* scratch(std::size_t slot, std::size_t count) {
   return b.data();
 }
 
+// Output columns [q0, q1) whose input column q*stride - pad + s lies inside the image.
+std::pair<std::int64_t, std::int64_t> valid_columns(const ConvGeometry& g, std::int64_t s) {
+  const std::int64_t lo = g.pad - s;  // q * stride >= lo
+  const std::int64_t hi = g.w + g.pad - s;  // q * stride < hi
+  const std::int64_t q0 = lo <= 0 ? 0 : (lo + g.stride - 1) / g.stride;
+  const std::int64_t q1 = hi <= 0 ? 0 : std::min<std::int64_t>(g.q, (hi + g.stride - 1) / g.stride);
+  return {std::min(q0, q1), q1};
+}
+
 // col ((c, r, s), (n, p, q)) = x[n0 + n, c, p*stride - pad + r, q*stride - pad + s], or 0 outside.
 template <typename T>
 void im2col(const T* x, const ConvGeometry& g, std::int64_t nb, T* col) {
@@ -55,10 +65,14 @@ void im2col(const T* x, const ConvGeometry& g, std::int64_t nb, T* col) {
             continue;
           }
           const T* src = plane + ih * g.w;
-          for (std::int64_t q = 0; q < g.q; ++q) {
-            const std::int64_t iw = q * g.stride - g.pad + s;
-            dst[q] = (iw >= 0 && iw < g.w) ? src[iw] : T(0);
+          const auto [q0, q1] = valid_columns(g, s);
+          std::fill(dst, dst + q0, T(0));
+          if (g.stride == 1) {
+            std::copy(src + q0 - g.pad + s, src + q1 - g.pad + s, dst + q0);
+          } else {
+            for (std::int64_t q = q0; q < q1; ++q) dst[q] = src[q * g.stride - g.pad + s];
           }
+          std::fill(dst + q1, dst + g.q, T(0));
         }
       }
     }
@@ -81,9 +95,12 @@ void col2im(const T* col, const ConvGeometry& g, std::int64_t nb, T* gx) {
               if (ih < 0 || ih >= g.h) continue;
               const T* src = in + n * pq + p * g.q;
               T* dst = plane + ih * g.w;
-              for (std::int64_t q = 0; q < g.q; ++q) {
-                const std::int64_t iw = q * g.stride - g.pad + s;
-                if (iw >= 0 && iw < g.w) dst[iw] += src[q];
+              const auto [q0, q1] = valid_columns(g, s);
+              T* base = dst - g.pad + s;  // base[q * stride] is the input pixel of output column q
+              if (g.stride == 1) {
+                for (std::int64_t q = q0; q < q1; ++q) base[q] += src[q];
+              } else {
+                for (std::int64_t q = q0; q < q1; ++q) base[q * g.stride] += src[q];
               }
             }
           }

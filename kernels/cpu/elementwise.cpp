@@ -37,17 +37,22 @@ void binary_row(const T* a, std::int64_t sa, const T* b, std::int64_t sb, T* out
   }
 }
 
-template <typename T, typename Row>
+// Calls row(out_offset, a_offset, b_offset, length) over the plan. Rows are cut into pieces so
+// that a plan with few long rows (same-shape operands collapse to one row) still uses every core.
+template <typename Row>
 void for_each_row(const BroadcastPlan& plan, Row&& row) {
   const std::int64_t inner = plan.inner();
-  const std::int64_t grain = std::max<std::int64_t>(1, cpu::kElementwiseGrain / inner);
-  cpu::parallel_for(plan.rows(), grain, [&](std::int64_t begin, std::int64_t end) {
-    for (std::int64_t r = begin; r < end; ++r) {
-      std::int64_t off_a, off_b;
-      plan.row_offsets(r, off_a, off_b);
-      row(r * inner, off_a, off_b);
-    }
-  });
+  const std::int64_t piece = std::min(inner, cpu::kElementwiseGrain);
+  const std::int64_t pieces_per_row = (inner + piece - 1) / piece;
+  cpu::parallel_for(plan.rows() * pieces_per_row, std::max<std::int64_t>(1, cpu::kElementwiseGrain / piece),
+                    [&](std::int64_t begin, std::int64_t end) {
+                      for (std::int64_t t = begin; t < end; ++t) {
+                        const std::int64_t r = t / pieces_per_row, start = (t % pieces_per_row) * piece;
+                        std::int64_t off_a, off_b;
+                        plan.row_offsets(r, off_a, off_b);
+                        row(r * inner + start, off_a, off_b, start, std::min(piece, inner - start));
+                      }
+                    });
 }
 
 }  // namespace
@@ -75,8 +80,9 @@ void CpuBackend::binary(BinaryOp op, const Tensor& a, const Tensor& b, const Ten
     T* po = out.data<T>();
     const std::int64_t sa = plan.stride_a[plan.rank - 1], sb = plan.stride_b[plan.rank - 1];
     dispatch_binary(op, [&](auto kind) {
-      for_each_row<T>(plan, [&](std::int64_t out_off, std::int64_t off_a, std::int64_t off_b) {
-        binary_row<decltype(kind)::value>(pa + off_a, sa, pb + off_b, sb, po + out_off, plan.inner());
+      for_each_row(plan, [&](std::int64_t out_off, std::int64_t off_a, std::int64_t off_b, std::int64_t start,
+                             std::int64_t len) {
+        binary_row<decltype(kind)::value>(pa + off_a + start * sa, sa, pb + off_b + start * sb, sb, po + out_off, len);
       });
     });
   });
@@ -89,13 +95,13 @@ void CpuBackend::expand(const Tensor& x, const Tensor& out) {
     const T* px = x.data<T>();
     T* po = out.data<T>();
     const std::int64_t sx = plan.stride_a[plan.rank - 1];
-    for_each_row<T>(plan, [&](std::int64_t out_off, std::int64_t off_x, std::int64_t) {
-      const T* src = px + off_x;
+    for_each_row(plan, [&](std::int64_t out_off, std::int64_t off_x, std::int64_t, std::int64_t start, std::int64_t len) {
+      const T* src = px + off_x + start * sx;
       T* dst = po + out_off;
       if (sx == 1)
-        std::copy(src, src + plan.inner(), dst);
+        std::copy(src, src + len, dst);
       else
-        std::fill(dst, dst + plan.inner(), src[0]);
+        std::fill(dst, dst + len, src[0]);
     });
   });
 }

@@ -1,4 +1,6 @@
 // 2x nearest upsampling, 2x2 average and max pooling on NCHW, one plane per task.
+#include <algorithm>
+
 #include "kernels/cpu/cpu_backend.h"
 #include "kernels/cpu/parallel.h"
 
@@ -64,18 +66,26 @@ void CpuBackend::max_pool2x2(const Tensor& x, const Tensor& y, const Tensor& mas
     for_each_plane(x, h * w, [&](std::int64_t plane) {
       const T* src = px + plane * h * w;
       T* m = pm + plane * h * w;
-      std::fill(m, m + h * w, T(0));
-      for (std::int64_t i = 0; i < ho; ++i)
+      T* out = py + plane * ho * wo;
+      for (std::int64_t i = 0; i < ho; ++i) {
+        const T* r0 = src + 2 * i * w;
+        const T* r1 = r0 + w;
+        T* m0 = m + 2 * i * w;
+        T* m1 = m0 + w;
         for (std::int64_t j = 0; j < wo; ++j) {
           // Window order: top-left, top-right, bottom-left, bottom-right; ties go to the first.
-          const std::int64_t idx[4] = {2 * i * w + 2 * j, 2 * i * w + 2 * j + 1, (2 * i + 1) * w + 2 * j,
-                                       (2 * i + 1) * w + 2 * j + 1};
-          std::int64_t best = idx[0];
-          for (int k = 1; k < 4; ++k)
-            if (src[idx[k]] > src[best]) best = idx[k];
-          py[plane * ho * wo + i * wo + j] = src[best];
-          m[best] = T(1);
+          const T a = r0[2 * j], b = r0[2 * j + 1], c = r1[2 * j], d = r1[2 * j + 1];
+          const T top = std::max(a, b), bottom = std::max(c, d), best = std::max(top, bottom);
+          const bool in_top = top >= bottom;
+          const bool pick_a = in_top && a >= b, pick_b = in_top && !(a >= b);
+          const bool pick_c = !in_top && c >= d, pick_d = !in_top && !(c >= d);
+          out[i * wo + j] = best;
+          m0[2 * j] = pick_a ? T(1) : T(0);
+          m0[2 * j + 1] = pick_b ? T(1) : T(0);
+          m1[2 * j] = pick_c ? T(1) : T(0);
+          m1[2 * j + 1] = pick_d ? T(1) : T(0);
         }
+      }
     });
   });
 }
