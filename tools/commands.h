@@ -5,5 +5,7 @@
 namespace gg::tools {
 
 void add_demo_command(CLI::App& app);
+void add_bench_compare_command(CLI::App& app);
+void add_synth_command(CLI::App& app);
 
 }  // namespace gg::tools

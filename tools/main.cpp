@@ -10,6 +10,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "glitchgan 0.1.0");
   gg::tools::add_demo_command(app);
+  gg::tools::add_bench_compare_command(app);
+  gg::tools::add_synth_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

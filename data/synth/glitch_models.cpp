@@ -1,0 +1,239 @@
+#include "data/synth/glitch_models.h"
+
+#include <cmath>
+#include <numbers>
+#include <stdexcept>
+
+namespace gg::data::synth {
+
+namespace {
+
+constexpr double kPi = std::numbers::pi;
+
+// Random draws of the model parameters.
+struct Draw {
+  Generator& gen;
+  double uniform(double lo, double hi) { return lo + (hi - lo) * gen.uniform(); }
+  double log_uniform(double lo, double hi) { return lo * std::pow(hi / lo, gen.uniform()); }
+  int integer(int lo, int hi) { return lo + static_cast<int>(gen.uniform() * (hi - lo + 1)); }  // inclusive
+  bool chance(double p) { return gen.uniform() < p; }
+  double phase() { return uniform(0, 2 * kPi); }
+};
+
+auto constant(double value) {
+  return [value](double) { return value; };
+}
+
+void blip(Draw& d, GlitchSignal& s, double t0) {
+  s.pulses.push_back({t0, d.log_uniform(5e-4, 3e-3), d.uniform(8, 25)});
+}
+
+// A tone whose frequency moves between f_from and f_to, linearly in log frequency.
+void sweep(Draw& d, GlitchSignal& s, double t_begin, double t_end, double f_from, double f_to, double snr) {
+  const double ratio = f_to / f_from, length = t_end - t_begin;
+  s.whitened.tone(
+      t_begin, t_end, [=](double t) { return f_from * std::pow(ratio, (t - t_begin) / length); }, constant(1), snr,
+      0.2 * length, d.phase());
+}
+
+void lines_1080(Draw& d, GlitchSignal& s, double t0) {
+  const int dots = d.integer(4, 10);
+  const double spacing = d.uniform(0.05, 0.25), f = d.uniform(1070, 1090);
+  for (int k = 0; k < dots; ++k) {
+    s.whitened.sine_gaussian(t0 + (k - dots / 2.0) * spacing, f, d.uniform(20, 40), d.uniform(8, 14), d.phase());
+  }
+}
+
+void ripples_1400(Draw& d, GlitchSignal& s, double t0) {
+  const int bursts = d.integer(1, 3);
+  for (int k = 0; k < bursts; ++k) {
+    const double start = t0 + d.uniform(-0.3, 0.3), length = d.uniform(0.05, 0.25);
+    s.whitened.tone(start, start + length, constant(d.uniform(1380, 1420)), constant(1), d.uniform(12, 25), 0.02, d.phase());
+  }
+}
+
+void air_compressor(Draw& d, GlitchSignal& s, double t0) {
+  // A fat line: a ~50 Hz tone whose frequency trembles by a few Hz.
+  const double f = d.uniform(45, 55), wobble = d.uniform(1, 3), rate = d.uniform(4, 10), length = d.uniform(0.3, 0.6);
+  const double phase = d.phase();
+  s.whitened.tone(
+      t0 - length / 2, t0 + length / 2, [=](double t) { return f + wobble * std::sin(2 * kPi * rate * t + phase); },
+      constant(1), d.uniform(15, 35), 0.08, d.phase());
+}
+
+void chirp(Draw& d, GlitchSignal& s, double t0) {
+  // Inspiral: f = f_low ((tc - t_start) / (tc - t))^(3/8), amplitude growing as f^(2/3), cut at f_high.
+  const double f_low = 30, f_high = d.uniform(200, 350), span = d.uniform(0.2, 1.0);
+  const double tc = t0 + 0.01, t_start = tc - span;
+  const double t_end = tc - span * std::pow(f_low / f_high, 8.0 / 3.0);
+  auto frequency = [=](double t) { return f_low * std::pow(span / std::max(tc - t, 1e-4), 3.0 / 8.0); };
+  s.whitened.tone(
+      t_start, t_end, frequency, [=](double t) { return std::pow(frequency(t) / f_high, 2.0 / 3.0); },
+      d.uniform(12, 30), 0.01, d.phase());
+}
+
+void extremely_loud(Draw& d, GlitchSignal& s, double t0) {
+  const int pulses = d.integer(1, 3);
+  for (int k = 0; k < pulses; ++k) {
+    s.pulses.push_back({t0 + d.uniform(-0.05, 0.05), d.log_uniform(1e-4, 1e-3), d.uniform(300, 1500)});
+  }
+}
+
+void helix(Draw& d, GlitchSignal& s, double t0) {
+  const int blobs = d.integer(3, 7);
+  for (int k = 0; k < blobs; ++k) {
+    s.whitened.sine_gaussian(t0 + d.uniform(-0.3, 0.3), d.log_uniform(60, 300), d.uniform(4, 12), d.uniform(6, 12), d.phase());
+  }
+}
+
+void koi_fish(Draw& d, GlitchSignal& s, double t0) {
+  // A loud, wide low-frequency head with a thin high-frequency tail.
+  s.pulses.push_back({t0, d.log_uniform(8e-4, 2.5e-3), d.uniform(40, 120)});
+  s.whitened.sine_gaussian(t0, d.uniform(400, 1000), d.uniform(3, 6), d.uniform(8, 15), d.phase());
+}
+
+void light_modulation(Draw& d, GlitchSignal& s, double t0) {
+  const int spikes = d.integer(3, 6);
+  const double spacing = d.uniform(0.05, 0.2);
+  for (int k = 0; k < spikes; ++k) {
+    s.pulses.push_back({t0 + (k - spikes / 2.0) * spacing, d.log_uniform(5e-4, 2e-3), d.uniform(10, 30)});
+  }
+  const int lumps = d.integer(2, 4);
+  for (int k = 0; k < lumps; ++k) {
+    s.whitened.sine_gaussian(t0 + d.uniform(-0.8, 0.8), d.uniform(12, 30), d.uniform(3, 6), d.uniform(5, 9), d.phase());
+  }
+}
+
+void low_frequency_burst(Draw& d, GlitchSignal& s, double t0) {
+  s.whitened.sine_gaussian(t0, d.log_uniform(12, 35), d.uniform(3, 10), d.uniform(15, 40), d.phase());
+  if (d.chance(0.5)) {
+    s.whitened.sine_gaussian(t0 + d.uniform(-0.3, 0.3), d.log_uniform(12, 35), d.uniform(3, 10), d.uniform(8, 20), d.phase());
+  }
+}
+
+void low_frequency_lines(Draw& d, GlitchSignal& s, double t0) {
+  const int lines = d.integer(1, 3);
+  for (int k = 0; k < lines; ++k) {
+    const double length = d.uniform(1.5, 4), rate = d.uniform(0.3, 1.5), phase = d.phase();
+    s.whitened.tone(
+        t0 - length / 2, t0 + length / 2, constant(d.uniform(11, 22)),
+        [=](double t) { return 0.7 + 0.3 * std::sin(2 * kPi * rate * t + phase); }, d.uniform(25, 60), 0.3, d.phase());
+  }
+}
+
+void none_of_the_above(Draw& d, GlitchSignal& s, double t0) {
+  const int parts = d.integer(1, 2);
+  for (int k = 0; k < parts; ++k) {
+    const double t = t0 + d.uniform(-0.4, 0.4);
+    if (d.chance(0.5)) {
+      s.whitened.sine_gaussian(t, d.log_uniform(20, 1500), d.log_uniform(3, 40), d.uniform(8, 30), d.phase());
+    } else {
+      const double length = d.uniform(0.1, 1.0);
+      sweep(d, s, t - length / 2, t + length / 2, d.log_uniform(20, 1500), d.log_uniform(20, 1500), d.uniform(15, 40));
+    }
+  }
+}
+
+void paired_doves(Draw& d, GlitchSignal& s, double t0) {
+  const int pairs = d.integer(2, 4);
+  const double spacing = d.uniform(0.15, 0.35);
+  double t = t0 - pairs * spacing;
+  for (int k = 0; k < pairs; ++k) {
+    const double low = d.uniform(20, 35), high = d.uniform(60, 100), length = d.uniform(0.1, 0.25), snr = d.uniform(6, 12);
+    sweep(d, s, t, t + length, low, high, snr);
+    sweep(d, s, t + spacing, t + spacing + length, high, low, snr);
+    t += 2 * spacing;
+  }
+}
+
+void power_line(Draw& d, GlitchSignal& s, double t0) {
+  const double length = d.uniform(0.2, 0.5);
+  double snr = d.uniform(15, 35);
+  for (int harmonic = 1; harmonic <= 3; ++harmonic, snr *= 0.6) {
+    s.whitened.tone(t0 - length / 2, t0 + length / 2, constant(60.0 * harmonic), constant(1), snr, 0.03, d.phase());
+  }
+}
+
+void repeating_blips(Draw& d, GlitchSignal& s, double t0) {
+  const double spacing = d.chance(0.5) ? 0.25 : 0.5;
+  const int blips = d.integer(3, spacing < 0.3 ? 8 : 5);
+  for (int k = 0; k < blips; ++k) blip(d, s, t0 + (k - (blips - 1) / 2.0) * spacing + d.uniform(-0.02, 0.02));
+}
+
+void scattered_light(Draw& d, GlitchSignal& s, double t0) {
+  // Light scattered off a swinging surface: fringes at k A |sin(pi (t - t1) / P)|, stacked arches.
+  const double a = d.uniform(15, 35), period = d.uniform(1.5, 3.5), t1 = t0 + d.uniform(-0.5, 0.5);
+  const int harmonics = d.integer(1, 4);
+  for (int k = 1; k <= harmonics; ++k) {
+    auto fringe = [=](double t) { return std::abs(std::sin(kPi * (t - t1) / period)); };
+    s.whitened.tone(
+        t0 - 3, t0 + 3, [=](double t) { return k * a * fringe(t); }, fringe, d.uniform(30, 70) / k, 0.3, d.phase());
+  }
+}
+
+void scratchy(Draw& d, GlitchSignal& s, double t0) {
+  const int blobs = d.integer(15, 40);
+  for (int k = 0; k < blobs; ++k) {
+    s.whitened.sine_gaussian(t0 + d.uniform(-1.5, 1.5), d.log_uniform(90, 300), d.uniform(3, 8), d.uniform(5, 10), d.phase());
+  }
+}
+
+void tomte(Draw& d, GlitchSignal& s, double t0) {
+  s.whitened.sine_gaussian(t0, d.uniform(30, 60), d.uniform(2, 4), d.uniform(15, 35), d.phase());
+}
+
+void violin_mode(Draw& d, GlitchSignal& s, double t0) {
+  const double f = d.uniform(495, 510), length = d.uniform(0.5, 1.5), snr = d.uniform(20, 40);
+  s.whitened.tone(t0 - length / 2, t0 + length / 2, constant(f), constant(1), snr, 0.1, d.phase());
+  if (d.chance(0.5)) s.whitened.tone(t0 - length / 2, t0 + length / 2, constant(2 * f), constant(1), 0.6 * snr, 0.1, d.phase());
+}
+
+void wandering_line(Draw& d, GlitchSignal& s, double t0) {
+  const double f0 = d.uniform(1100, 1700), swing = d.uniform(30, 200), period = d.uniform(2, 6), phase = d.phase();
+  s.whitened.tone(
+      t0 - 3, t0 + 3, [=](double t) { return f0 + swing * std::sin(2 * kPi * t / period + phase); }, constant(1),
+      d.uniform(100, 200), 0.5, d.phase());
+}
+
+void whistle(Draw& d, GlitchSignal& s, double t0) {
+  // A tone above 500 Hz that sweeps and turns: an arch, a V or a W.
+  const double top = d.uniform(1000, 1900), bottom = d.uniform(500, 900), half = d.uniform(0.1, 0.3);
+  const int shape = d.integer(0, 2);
+  auto frequency = [=](double t) {
+    const double u = std::min(std::abs(t - t0) / half, 1.0);
+    if (shape == 0) return top - (top - bottom) * u * u;                                  // arch
+    if (shape == 1) return bottom + (top - bottom) * u;                                   // V
+    return bottom + (top - bottom) * std::abs(std::cos(kPi * (t - t0) / half));          // W
+  };
+  s.whitened.tone(t0 - half, t0 + half, frequency, constant(1), d.uniform(25, 50), 0.05, d.phase());
+}
+
+using Model = void (*)(Draw&, GlitchSignal&, double);
+
+// In the order of kGlitchClasses.
+constexpr std::array<Model, kGlitchClasses.size()> kModels = {
+    lines_1080,  ripples_1400, air_compressor,   blip,         chirp,       extremely_loud,
+    helix,       koi_fish,     light_modulation, low_frequency_burst, low_frequency_lines,
+    [](Draw&, GlitchSignal&, double) {},  // No_Glitch: the noise alone
+    none_of_the_above, paired_doves, power_line, repeating_blips, scattered_light, scratchy,
+    tomte,       violin_mode,  wandering_line,   whistle};
+
+}  // namespace
+
+int glitch_class_index(const std::string& name) {
+  for (std::size_t k = 0; k < kGlitchClasses.size(); ++k) {
+    if (name == kGlitchClasses[k]) return static_cast<int>(k);
+  }
+  std::string known;
+  for (const char* c : kGlitchClasses) known += std::string(known.empty() ? "" : ", ") + c;
+  throw std::invalid_argument("unknown glitch class '" + name + "' (known: " + known + ")");
+}
+
+void draw_glitch(int class_index, Generator& gen, GlitchSignal& signal) {
+  Draw draw{gen};
+  // Gravity Spy centres each scan on the glitch's peak time, to within a few tens of milliseconds.
+  const double t0 = draw.uniform(-0.03, 0.03);
+  kModels.at(class_index)(draw, signal, t0);
+}
+
+}  // namespace gg::data::synth

@@ -1,0 +1,267 @@
+// The Gravity Spy loader on the real sample: layout parsing, crop and resize, window stacking,
+// bad input, the cache (reuse and invalidation) and splits.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+
+#include "data/gravityspy_layout.h"
+#include "data/gravityspy_loader.h"
+#include "data/png_io.h"
+#include "data/splits.h"
+
+namespace fs = std::filesystem;
+using namespace gg::data;
+
+namespace {
+
+const fs::path kSample = fs::path(GG_SHARED_DIR) / "data/gravityspy-sample";
+
+// A scratch folder, removed when the test ends.
+struct TempDir {
+  fs::path path;
+  explicit TempDir(const std::string& name) : path(fs::temp_directory_path() / name) {
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+// Copies `glitches` glitches (all windows) of `label` from the sample into root/label.
+void copy_class(const fs::path& root, const std::string& label, std::size_t glitches) {
+  const LayoutScan scan = scan_layout(kSample, false);
+  fs::create_directories(root / label);
+  std::size_t copied = 0;
+  for (const GlitchFiles& g : scan.glitches) {
+    if (g.label != label || copied == glitches) continue;
+    for (const fs::path& p : g.windows) fs::copy_file(p, root / label / p.filename());
+    ++copied;
+  }
+}
+
+LoadOptions small_options(const fs::path& root) {
+  LoadOptions o;
+  o.root = root;
+  o.preprocess.height = o.preprocess.width = 16;
+  return o;
+}
+
+std::string error_of(const LoadOptions& options) {
+  try {
+    load_gravityspy(options);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("data: Gravity Spy file names") {
+  const auto name = parse_spectrogram_name("H1_0xA896L9Ao_spectrogram_0.5.png");
+  REQUIRE(name);
+  CHECK(name->ifo == "H1");
+  CHECK(name->id == "0xA896L9Ao");
+  CHECK(name->window == 0);
+  CHECK(spectrogram_name("L1", "abc", 3) == "L1_abc_spectrogram_4.0.png");
+  CHECK_FALSE(parse_spectrogram_name("H1_x_spectrogram_3.0.png"));
+  CHECK_FALSE(parse_spectrogram_name("H1_spectrogram_1.0.png"));
+  CHECK_FALSE(parse_spectrogram_name("H1_x_spectrogram_1.0.jpg"));
+}
+
+TEST_CASE("data: the real sample's layout, image size and crop") {
+  const LayoutScan scan = scan_layout(kSample, false);
+  CHECK(scan.classes == std::vector<std::string>{"Blip", "Scratchy", "Whistle"});
+  REQUIRE(scan.glitches.size() == 28);
+  std::map<std::string, int> per_class;
+  for (const GlitchFiles& g : scan.glitches) {
+    ++per_class[g.label];
+    for (const fs::path& p : g.windows) CHECK_FALSE(p.empty());  // all four windows present
+    CHECK(g.split.empty());
+  }
+  CHECK(per_class["Blip"] == 10);
+  CHECK(per_class["Scratchy"] == 8);
+  CHECK(per_class["Whistle"] == 10);
+  CHECK(std::is_sorted(scan.glitches.begin(), scan.glitches.end(),
+                       [](const GlitchFiles& a, const GlitchFiles& b) { return a.name() < b.name(); }));
+
+  const Image image = read_png(scan.glitches.front().windows[1]);
+  CHECK(image.width == 800);
+  CHECK(image.height == 600);
+  const PreprocessOptions defaults;
+  const Image plot = crop(image, defaults.crop);
+  CHECK(plot.width == 566);
+  CHECK(plot.height == 466);
+  // The crop lies inside the plot frame: no white figure background in it, black frame just outside.
+  bool any_white = false;
+  for (std::size_t i = 0; i < plot.pixels.size(); i += 4) {
+    any_white = any_white || (plot.pixels[i] > 240 && plot.pixels[i + 1] > 240 && plot.pixels[i + 2] > 240);
+  }
+  CHECK_FALSE(any_white);
+  CHECK(image.at(100, 300)[0] < 60);
+  CHECK(image.at(674, 300)[0] < 60);
+}
+
+TEST_CASE("data: loading the real sample, one window gray and four windows RGB") {
+  LoadOptions options = small_options(kSample);
+  LoadedDataset loaded = load_gravityspy(options);
+  const Dataset& d = loaded.dataset;
+  CHECK(d.size() == 28);
+  CHECK(d.channels() == 1);
+  CHECK(d.class_names() == std::vector<std::string>{"Blip", "Scratchy", "Whistle"});
+  CHECK(d.class_counts() == std::vector<std::size_t>{10, 8, 10});
+  CHECK(loaded.report.decoded_pngs == 28);
+  CHECK_FALSE(loaded.report.from_cache);
+  const std::vector<std::size_t> first_two{0, 1};
+  const gg::Tensor images = d.images(first_two);
+  CHECK(images.shape() == gg::Shape{2, 1, 16, 16});
+  const std::vector<float> values = images.to_vector<float>();
+  CHECK(*std::min_element(values.begin(), values.end()) >= -1.0f);
+  CHECK(*std::max_element(values.begin(), values.end()) <= 1.0f);
+
+  options.preprocess.windows = {0.5, 1.0, 2.0, 4.0};
+  options.preprocess.color = ColorMode::rgb;
+  options.classes = {"Whistle", "Blip"};
+  loaded = load_gravityspy(options);
+  CHECK(loaded.dataset.channels() == 12);
+  CHECK(loaded.dataset.class_names() == std::vector<std::string>{"Whistle", "Blip"});
+  CHECK(loaded.dataset.class_counts() == std::vector<std::size_t>{10, 10});
+  CHECK(loaded.report.decoded_pngs == 80);
+
+  options.classes = {"Koi_Fish"};
+  CHECK(error_of(options).find("Koi_Fish") != std::string::npos);
+}
+
+TEST_CASE("data: Gravity Spy bad input is named, and skip_bad counts what it skips") {
+  TempDir tmp("gg_test_gravityspy_bad");
+  LoadOptions options = small_options(tmp.path / "missing");
+  CHECK(error_of(options).find("missing") != std::string::npos);
+
+  copy_class(tmp.path, "Blip", 2);
+  fs::create_directories(tmp.path / "Empty_Class");
+  options.root = tmp.path;
+  CHECK(error_of(options).find("Empty_Class") != std::string::npos);
+  options.skip_bad = true;
+  LoadedDataset loaded = load_gravityspy(options);
+  CHECK(loaded.dataset.size() == 2);
+  CHECK(loaded.report.skipped == 1);
+  fs::remove(tmp.path / "Empty_Class");
+  options.skip_bad = false;
+
+  // A mis-sized image, an unreadable one, and a misnamed one.
+  write_png(tmp.path / "Blip" / "H1_small_spectrogram_1.0.png", Image(100, 80, 3));
+  CHECK(error_of(options).find("H1_small_spectrogram_1.0.png") != std::string::npos);
+  std::ofstream(tmp.path / "Blip" / "L1_broken_spectrogram_1.0.png") << "not a png";
+  std::ofstream(tmp.path / "Blip" / "badly_named.png") << "x";
+  CHECK(error_of(options).find("badly_named.png") != std::string::npos);
+  fs::remove(tmp.path / "Blip" / "badly_named.png");
+  CHECK(error_of(options).find("_spectrogram_1.0.png") != std::string::npos);
+
+  options.skip_bad = true;
+  loaded = load_gravityspy(options);
+  CHECK(loaded.dataset.size() == 2);
+  CHECK(loaded.report.skipped == 2);
+
+  // A glitch without the chosen window.
+  options.skip_bad = false;
+  fs::remove(tmp.path / "Blip" / "H1_small_spectrogram_1.0.png");
+  fs::remove(tmp.path / "Blip" / "L1_broken_spectrogram_1.0.png");
+  options.preprocess.windows = {0.5};
+  fs::copy_file(tmp.path / "Blip" / fs::directory_iterator(tmp.path / "Blip")->path().filename(),
+                tmp.path / "Blip" / "H1_lonely_spectrogram_1.0.png");
+  CHECK(error_of(options).find("lonely") != std::string::npos);
+}
+
+TEST_CASE("data: the cache is reused, and rebuilt when an option or a file changes") {
+  TempDir tmp("gg_test_gravityspy_cache");
+  copy_class(tmp.path / "set", "Blip", 3);
+  copy_class(tmp.path / "set", "Whistle", 2);
+  LoadOptions options = small_options(tmp.path / "set");
+  options.cache_dir = tmp.path / "cache";
+
+  const LoadedDataset first = load_gravityspy(options);
+  CHECK_FALSE(first.report.from_cache);
+  CHECK(first.report.decoded_pngs == 5);
+  CHECK(fs::exists(first.report.cache_file));
+
+  const LoadedDataset second = load_gravityspy(options);
+  CHECK(second.report.from_cache);
+  CHECK(second.report.decoded_pngs == 0);
+  REQUIRE(second.dataset.size() == first.dataset.size());
+  for (std::size_t i = 0; i < first.dataset.size(); ++i) {
+    CHECK(std::ranges::equal(first.dataset.pixels(i), second.dataset.pixels(i)));
+    CHECK(first.dataset.label(i) == second.dataset.label(i));
+    CHECK(first.dataset.info(i).id == second.dataset.info(i).id);
+  }
+
+  options.preprocess.width = 8;
+  const LoadedDataset resized = load_gravityspy(options);
+  CHECK_FALSE(resized.report.from_cache);
+  CHECK(resized.report.decoded_pngs == 5);
+  options.preprocess.width = 16;
+  CHECK(load_gravityspy(options).report.from_cache);
+
+  // Touching one file changes its modification time, hence the key.
+  const fs::path some_file = fs::directory_iterator(tmp.path / "set" / "Blip")->path();
+  fs::last_write_time(some_file, fs::last_write_time(some_file) + std::chrono::seconds(5));
+  const LoadedDataset touched = load_gravityspy(options);
+  CHECK_FALSE(touched.report.from_cache);
+  CHECK(touched.report.decoded_pngs == 5);
+
+  // A damaged cache file is rebuilt, not trusted.
+  fs::resize_file(touched.report.cache_file, 100);
+  const LoadedDataset repaired = load_gravityspy(options);
+  CHECK_FALSE(repaired.report.from_cache);
+  CHECK(load_gravityspy(options).report.from_cache);
+}
+
+TEST_CASE("data: stratified splits and per-class subsampling are seeded and keep proportions") {
+  LoadOptions options = small_options(kSample);
+  options.preprocess.height = options.preprocess.width = 4;
+  const Dataset d = load_gravityspy(options).dataset;  // 10, 8, 10
+
+  const Splits s = stratified_split(d, {0.6, 0.2, 0.2}, 7);
+  CHECK(s.train.class_counts() == std::vector<std::size_t>{6, 5, 6});
+  CHECK(s.validation.class_counts() == std::vector<std::size_t>{2, 2, 2});
+  CHECK(s.test.class_counts() == std::vector<std::size_t>{2, 1, 2});
+  std::vector<std::string> ids;
+  for (const Dataset* part : {&s.train, &s.validation, &s.test}) {
+    for (std::size_t i = 0; i < part->size(); ++i) ids.push_back(part->info(i).id);
+  }
+  std::sort(ids.begin(), ids.end());
+  CHECK(std::adjacent_find(ids.begin(), ids.end()) == ids.end());  // disjoint
+  CHECK(ids.size() == d.size());
+
+  const Splits again = stratified_split(d, {0.6, 0.2, 0.2}, 7), other = stratified_split(d, {0.6, 0.2, 0.2}, 8);
+  auto ids_of = [](const Dataset& part) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < part.size(); ++i) out.push_back(part.info(i).id);
+    return out;
+  };
+  CHECK(ids_of(again.train) == ids_of(s.train));
+  CHECK(ids_of(other.train) != ids_of(s.train));
+
+  CHECK(take_per_class(d, 3, 1).class_counts() == std::vector<std::size_t>{3, 3, 3});
+  CHECK(take_per_class(d, std::vector<std::size_t>{9, 4, 1}, 1).class_counts() == std::vector<std::size_t>{9, 4, 1});
+  CHECK(take_per_class(d, 100, 1).size() == d.size());
+  CHECK_THROWS_AS(stratified_split(d, {0.5, 0.2, 0.2}, 1), std::invalid_argument);
+}
+
+TEST_CASE("data: split folders are recognised") {
+  TempDir tmp("gg_test_gravityspy_splits");
+  copy_class(tmp.path / "train", "Blip", 3);
+  copy_class(tmp.path / "test", "Blip", 1);
+  copy_class(tmp.path / "validation", "Whistle", 1);
+  LoadOptions options = small_options(tmp.path);
+  const Dataset d = load_gravityspy(options).dataset;
+  CHECK(d.size() == 5);
+  const Splits s = folder_splits(d);
+  CHECK(s.train.size() == 3);
+  CHECK(s.validation.size() == 1);
+  CHECK(s.test.size() == 1);
+  CHECK(s.validation.label(0) == 1);  // Whistle, in the sorted class list {Blip, Whistle}
+}

@@ -1,0 +1,46 @@
+// `glitchgan synth`: writes a synthetic Gravity-Spy-like data set (spectrogram PNGs in the real
+// set's layout), the default data set when the real one cannot be downloaded.
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "data/synth/glitch_models.h"
+#include "data/synth/synth_dataset.h"
+#include "tools/commands.h"
+
+namespace gg::tools {
+
+void add_synth_command(CLI::App& app) {
+  auto options = std::make_shared<data::synth::SynthDatasetOptions>();
+  CLI::App* cmd = app.add_subcommand("synth", "Write synthetic Gravity Spy spectrograms (<out>/<Class>/<ifo>_<id>_spectrogram_<s>.png)");
+  cmd->add_option("--out", options->out, "output folder")->required();
+  cmd->add_option("--per-class", options->per_class, "glitches of the first (most common) class")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--classes", options->classes, "comma-separated classes (default: all 22)")->delimiter(',');
+  cmd->add_option("--imbalance", options->imbalance, "class counts fall geometrically from N to N/R")
+      ->check(CLI::Range(1.0, 1e6))->capture_default_str();
+  cmd->add_option("--seed", options->seed, "seed of every random stream")->capture_default_str();
+  cmd->add_option("--durations", options->windows, "comma-separated time windows in seconds (0.5,1.0,2.0,4.0)")
+      ->delimiter(',')->capture_default_str();
+  cmd->add_option("--png-level", options->png_compression, "zlib compression level of the PNGs")
+      ->check(CLI::Range(0, 9))->capture_default_str();
+  cmd->callback([options] {
+    double last_print = -1;
+    const auto summary = data::synth::write_synth_dataset(*options, [&](const data::synth::SynthProgress& p) {
+      if (p.done != p.total && p.seconds - last_print < 1.0) return;
+      last_print = p.seconds;
+      const double rate = p.done / p.seconds;
+      fmt::print("synth: {:>6}/{} glitches  {:6.1f} glitches/s  ETA {:.0f} s\n", p.done, p.total, rate,
+                 (p.total - p.done) / rate);
+      std::fflush(stdout);
+    });
+    fmt::print("synth: wrote {} images of {} classes to {} in {:.1f} s\n", summary.images, summary.classes.size(),
+               options->out.string(), summary.seconds);
+    for (std::size_t k = 0; k < summary.classes.size(); ++k) {
+      fmt::print("  {:<20} {}\n", summary.classes[k], summary.counts[k]);
+    }
+  });
+}
+
+}  // namespace gg::tools
