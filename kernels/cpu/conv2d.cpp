@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cstring>
 #include <utility>
-#include <vector>
 
 #include "kernels/cpu/blas.h"
 #include "kernels/cpu/cpu_backend.h"
@@ -29,13 +28,36 @@ std::int64_t images_per_chunk(const ConvGeometry& g, std::size_t elem) {
 
 bool is_pointwise(const ConvGeometry& g) { return g.r == 1 && g.s == 1 && g.stride == 1 && g.pad == 0; }
 
-// Reusable scratch, grown on demand, one per thread and type.
+// Reusable scratch from the backend allocator (so large ones get huge pages), grown on demand,
+// one set per thread.
+class Scratch {
+ public:
+  ~Scratch() {
+    for (Buffer& b : buffers_) cpu_backend().deallocate(b.data, b.bytes);
+  }
+  void* get(std::size_t slot, std::size_t bytes) {
+    Buffer& b = buffers_[slot];
+    if (b.bytes < bytes) {
+      cpu_backend().deallocate(b.data, b.bytes);
+      b.data = nullptr;
+      b.data = cpu_backend().allocate(bytes);
+      b.bytes = bytes;
+    }
+    return b.data;
+  }
+
+ private:
+  struct Buffer {
+    void* data = nullptr;
+    std::size_t bytes = 0;
+  };
+  Buffer buffers_[2];
+};
+
 template <typename T>
 T* scratch(std::size_t slot, std::size_t count) {
-  thread_local std::vector<T> buffers[3];
-  auto& b = buffers[slot];
-  if (b.size() < count) b.resize(count);
-  return b.data();
+  thread_local Scratch s;
+  return static_cast<T*>(s.get(slot, count * sizeof(T)));
 }
 
 // Output columns [q0, q1) whose input column q*stride - pad + s lies inside the image.

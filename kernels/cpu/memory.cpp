@@ -3,6 +3,8 @@
 #include <cstring>
 #include <new>
 
+#include <sys/mman.h>
+
 #include "kernels/cpu/cpu_backend.h"
 #include "kernels/cpu/parallel.h"
 
@@ -14,10 +16,15 @@ Backend& cpu_backend() {
 }
 
 void* CpuBackend::allocate(std::size_t bytes) {
-  constexpr std::size_t kAlign = 64;  // a cache line, and the widest SIMD load
-  const std::size_t rounded = std::max<std::size_t>(kAlign, (bytes + kAlign - 1) / kAlign * kAlign);
-  void* p = std::aligned_alloc(kAlign, rounded);
+  constexpr std::size_t kAlign = 64;        // a cache line, and the widest SIMD load
+  constexpr std::size_t kHugePage = 2 << 20;
+  // Large buffers (activations, im2col columns) go on 2 MiB pages where the kernel allows it:
+  // GEMM packing and im2col stride through them, and 4 KiB pages cost TLB misses.
+  const std::size_t align = bytes >= kHugePage ? kHugePage : kAlign;
+  const std::size_t rounded = std::max(align, (bytes + align - 1) / align * align);
+  void* p = std::aligned_alloc(align, rounded);
   if (!p) throw std::bad_alloc();
+  if (align == kHugePage) madvise(p, rounded, MADV_HUGEPAGE);
   return p;
 }
 
