@@ -7,6 +7,7 @@
 #include "data/dataset_cache.h"
 #include "data/fingerprint.h"
 #include "data/gravityspy_layout.h"
+#include "data/gravityspy_metadata.h"
 
 namespace gg::data {
 
@@ -97,7 +98,9 @@ LoadedDataset decode_all(const LoadOptions& options, const LayoutScan& scan, con
 
 LoadedDataset load_gravityspy(const LoadOptions& options) {
   options.preprocess.validate();
-  const LayoutScan scan = scan_layout(options.root, options.skip_bad);
+  LayoutScan scan = scan_layout(options.root, options.skip_bad);
+  if (!options.metadata_csv.empty())
+    apply_metadata_splits(scan, read_gravityspy_metadata(options.metadata_csv), options.metadata_csv, options.skip_bad);
   const std::vector<std::string> classes = chosen_classes(options, scan);
   if (options.cache_dir.empty()) return decode_all(options, scan, classes);
 

@@ -19,6 +19,9 @@ struct LoadOptions {
   std::vector<std::string> classes;
   // Skip unreadable, mis-sized or misnamed files and empty classes instead of failing.
   bool skip_bad = false;
+  // The official release's metadata CSV: when given, each glitch's split comes from its
+  // sample_type column (the release has no split folders).
+  std::filesystem::path metadata_csv;
   // Folder for cache files; empty disables the cache.
   std::filesystem::path cache_dir;
 };

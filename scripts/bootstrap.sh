@@ -14,6 +14,7 @@ packages=(
   libbenchmark-dev                   # benchmarks
   libpng-dev                         # PNG images
   libfftw3-dev                       # FFTs for the synthetic spectrograms
+  libcsv-dev                         # the Gravity Spy metadata CSV
 )
 missing=()
 for p in "${packages[@]}"; do

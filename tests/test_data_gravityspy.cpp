@@ -11,6 +11,7 @@
 
 #include "data/gravityspy_layout.h"
 #include "data/gravityspy_loader.h"
+#include "data/gravityspy_metadata.h"
 #include "data/png_io.h"
 #include "data/splits.h"
 
@@ -264,4 +265,72 @@ TEST_CASE("data: split folders are recognised") {
   CHECK(s.validation.size() == 1);
   CHECK(s.test.size() == 1);
   CHECK(s.validation.label(0) == 1);  // Whistle, in the sorted class list {Blip, Whistle}
+}
+
+namespace {
+
+// A metadata CSV in the official release's 28-column format for the given glitches, with
+// sample_type cycling train, validation, test and a quoted field holding a comma.
+void write_metadata(const fs::path& path, const std::vector<GlitchFiles>& glitches, const std::string& override_type = "") {
+  std::ofstream out(path);
+  out << "event_time,ifo,peak_time,peak_time_ns,start_time,start_time_ns,duration,search,process_id,event_id,"
+         "peak_frequency,central_freq,bandwidth,channel,amplitude,snr,confidence,chisq,chisq_dof,param_one_name,"
+         "param_one_value,gravityspy_id,label,sample_type,url1,url2,url3,url4\n";
+  for (std::size_t i = 0; i < glitches.size(); ++i) {
+    const GlitchFiles& g = glitches[i];
+    const std::string type = override_type.empty() ? kSplitNames[i % 3] : override_type;
+    out << "1126400000.5," << g.ifo << ",1126400000,500000000,1126399999,0,1.5,Omicron,0,0,120.5,900,1800,"
+        << "\"H1:GDS-CALIB_STRAIN, whitened\",1e-22,12.5,1,0,0,phase,0," << g.id << "," << g.label << "," << type
+        << ",u1,u2,u3,u4\n";
+  }
+}
+
+}  // namespace
+
+TEST_CASE("data: splits from the official metadata CSV") {
+  TempDir tmp("gg_metadata_csv");
+  const LayoutScan scan = scan_layout(kSample, false);
+  const fs::path csv = tmp.path / "trainingset_v1d1_metadata.csv";
+  write_metadata(csv, scan.glitches);
+  LoadOptions o;
+  o.root = kSample;
+  o.preprocess.height = o.preprocess.width = 8;
+  o.metadata_csv = csv;
+  const LoadedDataset loaded = load_gravityspy(o);
+  const Splits s = folder_splits(loaded.dataset);
+  const std::size_t n = scan.glitches.size();
+  CHECK(s.train.size() == (n + 2) / 3);
+  CHECK(s.validation.size() == (n + 1) / 3);
+  CHECK(s.test.size() == n / 3);
+  const auto metadata = read_gravityspy_metadata(csv);
+  CHECK(metadata.at(scan.glitches[1].id).split == "validation");
+  CHECK(metadata.at(scan.glitches[1].id).label == scan.glitches[1].label);
+
+  SUBCASE("a glitch the CSV does not list is named, or skipped with skip_bad") {
+    write_metadata(csv, std::vector<GlitchFiles>(scan.glitches.begin() + 1, scan.glitches.end()));
+    CHECK_THROWS_WITH_AS(load_gravityspy(o), doctest::Contains((scan.glitches[0].id + ": not listed").c_str()), std::runtime_error);
+    o.skip_bad = true;
+    const LoadedDataset partial = load_gravityspy(o);
+    CHECK(partial.dataset.size() == n - 1);
+    CHECK(partial.report.skipped == 1);
+  }
+  SUBCASE("a class that disagrees with the folder is named") {
+    std::vector<GlitchFiles> relabelled = scan.glitches;
+    relabelled[2].label = "Koi_Fish";
+    write_metadata(csv, relabelled);
+    CHECK_THROWS_WITH_AS(load_gravityspy(o), doctest::Contains("labels it Koi_Fish"), std::runtime_error);
+  }
+  SUBCASE("bad CSVs are named with what is wrong") {
+    write_metadata(csv, scan.glitches, "holdout");
+    CHECK_THROWS_WITH_AS(read_gravityspy_metadata(csv), doctest::Contains("line 2: sample_type 'holdout'"),
+                         std::runtime_error);
+    { std::ofstream(csv) << "gravityspy_id,label\nabc,Blip\n"; }
+    CHECK_THROWS_WITH_AS(read_gravityspy_metadata(csv), doctest::Contains("no column 'sample_type'"), std::runtime_error);
+    { std::ofstream(csv) << "gravityspy_id,label,sample_type\n\"abc,Blip,train\n"; }
+    CHECK_THROWS_WITH_AS(read_gravityspy_metadata(csv), doctest::Contains("malformed CSV"), std::runtime_error);
+    { std::ofstream(csv) << "gravityspy_id,label,sample_type\nabc,Blip,train\nabc,Blip,test\n"; }
+    CHECK_THROWS_WITH_AS(read_gravityspy_metadata(csv), doctest::Contains("appears twice"), std::runtime_error);
+    CHECK_THROWS_WITH_AS(read_gravityspy_metadata(tmp.path / "missing.csv"), doctest::Contains("missing.csv"),
+                         std::runtime_error);
+  }
 }

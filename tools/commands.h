@@ -6,6 +6,7 @@ namespace gg::tools {
 
 void add_demo_command(CLI::App& app);
 void add_bench_compare_command(CLI::App& app);
+void add_data_info_command(CLI::App& app);
 void add_synth_command(CLI::App& app);
 
 }  // namespace gg::tools

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "glitchgan 0.1.0");
   gg::tools::add_demo_command(app);
   gg::tools::add_bench_compare_command(app);
+  gg::tools::add_data_info_command(app);
   gg::tools::add_synth_command(app);
   try {
     app.parse(argc, argv);
