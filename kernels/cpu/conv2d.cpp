@@ -158,6 +158,15 @@ const T* chunk_columns(const T* x, const ConvGeometry& g, std::int64_t nb) {
   return col;
 }
 
+// The output gradient of a chunk as (K, nb * PQ): gy itself for one image, else gathered into scratch.
+template <typename T>
+const T* chunk_output_grad(const T* gy, const ConvGeometry& g, std::int64_t nb) {
+  if (nb == 1) return gy;
+  T* gathered = scratch<T>(1, static_cast<std::size_t>(g.k * nb * g.out_pixels()));
+  images_to_columns(gy, g, nb, gathered);
+  return gathered;
+}
+
 template <typename T>
 void forward(const T* x, const T* w, T* y, const ConvGeometry& g) {
   const std::int64_t nb_max = images_per_chunk(g, sizeof(T)), pq = g.out_pixels(), crs = g.gemm_k();
@@ -176,12 +185,7 @@ void backward_input(const T* gy, const T* w, T* gx, const ConvGeometry& g) {
   const std::int64_t image = g.c * g.h * g.w;
   for (std::int64_t n0 = 0; n0 < g.n; n0 += nb_max) {
     const std::int64_t nb = std::min(nb_max, g.n - n0), cols = nb * pq;
-    const T* gyc = gy + n0 * g.k * pq;
-    if (nb > 1) {
-      T* gathered = scratch<T>(1, static_cast<std::size_t>(g.k * cols));
-      images_to_columns(gyc, g, nb, gathered);
-      gyc = gathered;
-    }
+    const T* gyc = chunk_output_grad(gy + n0 * g.k * pq, g, nb);
     T* gx_chunk = gx + n0 * image;
     if (nb == 1 && is_pointwise(g)) {
       cpu::gemm(true, false, crs, cols, g.k, T(1), w, crs, gyc, cols, T(0), gx_chunk, cols);
@@ -200,12 +204,7 @@ void backward_weight(const T* x, const T* gy, T* gw, const ConvGeometry& g) {
   for (std::int64_t n0 = 0; n0 < g.n; n0 += nb_max) {
     const std::int64_t nb = std::min(nb_max, g.n - n0), cols = nb * pq;
     const T* col = chunk_columns(x + n0 * g.c * g.h * g.w, g, nb);
-    const T* gyc = gy + n0 * g.k * pq;
-    if (nb > 1) {
-      T* gathered = scratch<T>(1, static_cast<std::size_t>(g.k * cols));
-      images_to_columns(gyc, g, nb, gathered);
-      gyc = gathered;
-    }
+    const T* gyc = chunk_output_grad(gy + n0 * g.k * pq, g, nb);
     cpu::gemm(false, true, g.k, crs, cols, T(1), gyc, cols, col, cols, n0 == 0 ? T(0) : T(1), gw, crs);
   }
 }
