@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "data/file_io.h"
+#include "engine/posix_file.h"
 #include "data/mapped_file.h"
 
 namespace gg::data {
@@ -89,7 +90,7 @@ void write_dataset_cache(const std::filesystem::path& path, std::uint64_t key, c
     w.bytes.insert(w.bytes.end(), px.begin(), px.end());
   }
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
-  write_file_atomic(path, w.bytes);
+  gg::write_file_atomic(path, w.bytes);
 }
 
 std::optional<CachedDataset> read_dataset_cache(const std::filesystem::path& path, std::uint64_t key) {

@@ -1,8 +1,6 @@
 #include "data/file_io.h"
 
-#include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -34,29 +32,6 @@ std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& path) {
   while ((n = std::fread(chunk, 1, sizeof chunk, f.get())) > 0) bytes.insert(bytes.end(), chunk, chunk + n);
   if (std::ferror(f.get())) throw file_error("cannot read", path);
   return bytes;
-}
-
-void write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
-  // Unique per process and per call, so concurrent writers never share a temporary file.
-  static std::atomic<unsigned> counter{0};
-  std::filesystem::path tmp = path;
-  tmp += ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
-  {
-    File f(std::fopen(tmp.c_str(), "wb"));
-    if (!f) throw file_error("cannot create", tmp);
-    const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f.get()) == bytes.size() &&
-                    std::fflush(f.get()) == 0;
-    if (!ok) {
-      const auto error = file_error("cannot write", tmp);
-      std::remove(tmp.c_str());
-      throw error;
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const auto error = file_error("cannot rename temporary file to", path);
-    std::remove(tmp.c_str());
-    throw error;
-  }
 }
 
 }  // namespace gg::data

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "data/file_io.h"
+#include "engine/posix_file.h"
 
 namespace gg::data {
 
@@ -183,7 +184,7 @@ std::vector<std::uint8_t> encode_png(const Image& image, int compression_level) 
 }
 
 void write_png(const std::filesystem::path& path, const Image& image, int compression_level) {
-  write_file_atomic(path, encode_png(image, compression_level));
+  gg::write_file_atomic(path, encode_png(image, compression_level));
 }
 
 }  // namespace gg::data

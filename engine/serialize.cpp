@@ -18,6 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/posix_file.h"
+
 namespace gg {
 namespace {
 
@@ -40,23 +42,6 @@ constexpr const char* kMetadataKey = "__metadata__";
 std::string tensor_label(const std::string& name) { return "tensor '" + name + "'"; }
 
 const char* format_dtype(DType t) { return t == DType::f32 ? "F32" : "F64"; }
-
-// Owns a POSIX file descriptor.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-  // Closing explicitly reports errors that a write may defer to close (e.g. on network filesystems).
-  int close() { return ::close(std::exchange(fd_, -1)); }
-
- private:
-  int fd_;
-};
 
 // ---- Writing ----
 
@@ -90,34 +75,13 @@ std::string encode_header(const std::string& path, const json& header) {
   return out + text;
 }
 
-void write_all(const std::string& path, int fd, const void* data, std::size_t bytes) {
-  const char* p = static_cast<const char*>(data);
-  while (bytes > 0) {
-    const ssize_t n = ::write(fd, p, bytes);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fail_errno(path, "write failed");
-    }
-    p += n;
-    bytes -= static_cast<std::size_t>(n);
-  }
-}
-
-void write_tensors(const std::string& path, int fd, const TensorMap& tensors) {
+void write_tensors(AtomicFileWriter& out, const TensorMap& tensors) {
   std::vector<std::byte> host;
   for (const auto& [name, t] : tensors) {
     host.resize(t.nbytes());
     t.copy_to_host(host.data(), host.size());
-    write_all(path, fd, host.data(), host.size());
+    out.write(host.data(), host.size());
   }
-}
-
-// Makes the rename itself durable.
-void sync_directory(const std::string& path) {
-  std::filesystem::path dir = std::filesystem::path(path).parent_path();
-  if (dir.empty()) dir = ".";
-  FileDescriptor fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0 || ::fsync(fd.get()) != 0) fail_errno(path, "cannot sync directory " + dir.string());
 }
 
 // ---- Reading ----
@@ -274,20 +238,10 @@ std::string join(const std::vector<std::string>& parts, const std::string& sep) 
 void save_safetensors(const std::string& path, const TensorMap& tensors,
                       const std::map<std::string, std::string>& metadata) {
   const std::string header = encode_header(path, make_header(path, tensors, metadata));
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  FileDescriptor fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  if (fd.get() < 0) fail_errno(path, "cannot create " + tmp);
-  try {
-    write_all(path, fd.get(), header.data(), header.size());
-    write_tensors(path, fd.get(), tensors);
-    if (::fsync(fd.get()) != 0) fail_errno(path, "cannot sync " + tmp);
-    if (fd.close() != 0) fail_errno(path, "cannot close " + tmp);
-    if (::rename(tmp.c_str(), path.c_str()) != 0) fail_errno(path, "cannot rename " + tmp + " over it");
-  } catch (...) {
-    ::unlink(tmp.c_str());
-    throw;
-  }
-  sync_directory(path);
+  AtomicFileWriter out(path);
+  out.write(header.data(), header.size());
+  write_tensors(out, tensors);
+  out.commit();
 }
 
 SafetensorsFile load_safetensors(const std::string& path, Device device) {
