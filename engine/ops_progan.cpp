@@ -1,0 +1,242 @@
+// ProGAN's custom ops: shape checks, the fused kernels through the ProganKernels table, and
+// backwards written so that they can be differentiated again (see engine/ops_progan.h).
+#include "engine/ops_progan.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/op_utils.h"
+#include "engine/progan_backend.h"
+
+namespace gg {
+
+using detail::be;
+using Grads = std::vector<Tensor>;
+
+namespace {
+
+constexpr double kStdEps = 1e-8;  // minibatch stddev: inside the sqrt, as the official code
+
+ProganKernels& kernels(const Tensor& t, const char* kernel) { return progan_kernels_for(t.device(), kernel); }
+
+// ---- pixel norm ----
+
+// d/dx [x r], r = (mean_c x^2 + eps)^(-1/2): r g - x r^3 mean_c(g x), from differentiable ops.
+Tensor pixel_norm_backward_ops(const Tensor& x, const Tensor& g, double eps) {
+  const Tensor r = rsqrt(add(mean(square(x), {1}, true), eps));
+  const Tensor k = mul(mul(square(r), r), mean(mul(g, x), {1}, true));
+  return sub(mul(g, r), mul(x, k));
+}
+
+// ---- minibatch stddev ----
+
+int group_count(const char* op, const Tensor& x, int group_size) {
+  detail::check_rank(op, x, 4, "input");
+  if (group_size < 1) detail::fail(op, "group size " + std::to_string(group_size) + " must be >= 1");
+  const auto g = static_cast<int>(std::min<std::int64_t>(group_size, x.size(0)));
+  if (x.size(0) % g)
+    detail::fail(op, "batch of " + std::to_string(x.size(0)) + " is not divisible by the group size " +
+                         std::to_string(g));
+  return g;
+}
+
+// x (N, C, H, W) as (G, M, C, H, W): d = x - group mean, sd = group std (1, M, C, H, W).
+struct GroupDeviation {
+  Tensor d, sd;
+};
+
+GroupDeviation group_deviation(const Tensor& x, int g) {
+  const Tensor xg = reshape(x, {g, x.size(0) / g, x.size(1), x.size(2), x.size(3)});
+  const Tensor d = sub(xg, mean(xg, {0}, true));
+  return {d, sqrt(add(mean(square(d), {0}, true), kStdEps))};
+}
+
+// The gradient of minibatch stddev from differentiable ops: gy's first C channels, plus
+// d s_m / d x = (x - mean) / (F G sd) times the appended channel's gradient summed over the group.
+Tensor minibatch_stddev_backward_ops(const Tensor& x, const Tensor& gy, int g) {
+  const std::int64_t n = x.size(0), c = x.size(1), m = n / g, f = c * x.size(2) * x.size(3);
+  const GroupDeviation dev = group_deviation(x, g);
+  const Tensor extra = reshape(slice(gy, 1, c, c + 1), {g, m, x.size(2) * x.size(3)});
+  const Tensor coef = mul(reshape(sum(extra, {0, 2}), {1, m, 1, 1, 1}), 1.0 / static_cast<double>(f * g));
+  return add(slice(gy, 1, 0, c), reshape(mul(div(dev.d, dev.sd), coef), x.shape()));
+}
+
+// ---- equalized conv2d / linear ----
+
+// The bias has one value per output channel, or (linear only) per run of outputs.
+void check_bias(const char* op, const Tensor& bias, const Tensor& weight, bool allow_runs) {
+  detail::check_compatible(op, bias, weight);
+  const bool fits = bias.dim() == 1 && bias.size(0) > 0 &&
+                    (allow_runs ? weight.size(0) % bias.size(0) == 0 : bias.size(0) == weight.size(0));
+  if (!fits) detail::fail(op, "bias " + shape_str(bias.shape()) + " does not fit weight " + shape_str(weight.shape()));
+}
+
+void check_conv(const Tensor& x, const Tensor& w, const Tensor& bias, const EqualizedOptions& opt) {
+  const char* op = "equalized_conv2d";
+  detail::check_rank(op, x, 4, "input");
+  detail::check_rank(op, w, 4, "weight");
+  detail::check_compatible(op, x, w);
+  check_bias(op, bias, w, false);
+  if (x.size(1) != w.size(1))
+    detail::fail(op, "input " + shape_str(x.shape()) + " does not fit weight " + shape_str(w.shape()));
+  if (w.size(2) != w.size(3) || w.size(2) % 2 == 0)
+    detail::fail(op, "kernel of weight " + shape_str(w.shape()) + " must be square with an odd size");
+  if (opt.downscale && (x.size(2) % 2 || x.size(3) % 2))
+    detail::fail(op, "downscale needs an even height and width, got " + shape_str(x.shape()));
+}
+
+// Pads the kernel by one zero on both sides of `dim` and adds neighbours: size k -> k + 1.
+Tensor sum_shifts(const Tensor& w, int dim) {
+  Shape zero_shape = w.shape();
+  zero_shape[static_cast<std::size_t>(dim)] = 1;
+  const Tensor zero = Tensor::zeros(zero_shape, w.options());
+  const Tensor padded = concat({zero, w, zero}, dim);
+  const std::int64_t k = w.size(dim);
+  return add(slice(padded, dim, 0, k + 1), slice(padded, dim, 1, k + 2));
+}
+
+// avg_pool2x2(conv_k(x)) = conv_{k+1}(x, stride 2) with this kernel (same padding (k-1)/2).
+Tensor downscale_kernel(const Tensor& w) { return mul(sum_shifts(sum_shifts(w, 2), 3), 0.25); }
+
+// The backward of act(scale * acc + bias) down to the GEMM's output acc: scale * g * act'(output),
+// one pass over the activations. The bias's gradient is its sum over positions divided by scale.
+Tensor gemm_output_grad(Node& n, const Tensor& g, bool leaky, double scale) {
+  return leaky ? leaky_relu_backward(g, n.saved_output().detach(), kProganLeakySlope, scale) : mul(g, scale);
+}
+
+}  // namespace
+
+Tensor pixel_norm(const Tensor& x, double eps) {
+  detail::check_defined("pixel_norm", x, "input");
+  if (x.dim() != 2 && x.dim() != 4)
+    detail::fail("pixel_norm", "input must be (N, C) or (N, C, H, W), got " + shape_str(x.shape()));
+  Tensor y = Tensor::empty(x.shape(), x.options());
+  kernels(x, "pixel_norm_forward").pixel_norm_forward(x.detach(), y, eps);
+  return record("pixel_norm", y, {x}, [eps](Node& n, const Tensor& g) {
+    const Tensor& x = n.saved[0];
+    if (GradMode::enabled()) return Grads{pixel_norm_backward_ops(x, g, eps)};
+    Tensor gx = Tensor::empty(x.shape(), x.options());
+    kernels(x, "pixel_norm_backward").pixel_norm_backward(x.detach(), g.detach(), gx, eps);
+    return Grads{gx};
+  }, {x});
+}
+
+Tensor minibatch_stddev(const Tensor& x, int group_size) {
+  const int g = group_count("minibatch_stddev", x, group_size);
+  Tensor y = Tensor::empty({x.size(0), x.size(1) + 1, x.size(2), x.size(3)}, x.options());
+  kernels(x, "minibatch_stddev_forward").minibatch_stddev_forward(x.detach(), y, g);
+  return record("minibatch_stddev", y, {x}, [g](Node& n, const Tensor& gy) {
+    const Tensor& x = n.saved[0];
+    if (GradMode::enabled()) return Grads{minibatch_stddev_backward_ops(x, gy, g)};
+    Tensor gx = Tensor::empty(x.shape(), x.options());
+    kernels(x, "minibatch_stddev_backward").minibatch_stddev_backward(x.detach(), gy.detach(), gx, g);
+    return Grads{gx};
+  }, {x});
+}
+
+double equalized_scale(double gain, std::int64_t fan_in) { return gain / std::sqrt(static_cast<double>(fan_in)); }
+
+Tensor equalized_conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, EqualizedOptions opt) {
+  check_conv(x, weight, bias, opt);
+  const double scale = equalized_scale(opt.gain, weight.size(1) * weight.size(2) * weight.size(3));
+  const Tensor kernel = opt.downscale ? downscale_kernel(weight) : weight;
+  const int pad = static_cast<int>(weight.size(2) / 2);
+  const Conv2dOptions conv{opt.downscale ? 2 : 1, pad};
+  const ConvGeometry geo = make_conv_geometry(x.size(0), x.size(1), x.size(2), x.size(3), kernel.size(0),
+                                              kernel.size(2), kernel.size(3), conv.stride, conv.padding);
+  Tensor y = Tensor::empty({geo.n, geo.k, geo.p, geo.q}, x.options());
+  be(x).conv2d_forward(x.detach(), kernel.detach(), y, geo);
+  kernels(y, "scale_bias_activate").scale_bias_activate(y, bias.detach(), scale, opt.leaky_relu, kProganLeakySlope);
+  return record("equalized_conv2d", y, {x, kernel, bias},
+                [scale, conv, leaky = opt.leaky_relu](Node& n, const Tensor& g) {
+                  const Tensor &x = n.saved[0], &kernel = n.saved[1];
+                  const Tensor ga = gemm_output_grad(n, g, leaky, scale);
+                  return Grads{n.needs_grad(0) ? conv2d_backward_input(ga, kernel, x.shape(), conv) : Tensor(),
+                               n.needs_grad(1) ? conv2d_backward_weight(x, ga, kernel.shape(), conv) : Tensor(),
+                               n.needs_grad(2) ? mul(sum(ga, {0, 2, 3}), 1 / scale) : Tensor()};
+                }, {x, kernel}, opt.leaky_relu);
+}
+
+Tensor equalized_linear(const Tensor& x, const Tensor& weight, const Tensor& bias, EqualizedOptions opt) {
+  const char* op = "equalized_linear";
+  detail::check_rank(op, x, 2, "input");
+  detail::check_rank(op, weight, 2, "weight");
+  detail::check_compatible(op, x, weight);
+  check_bias(op, bias, weight, true);
+  if (x.size(1) != weight.size(1))
+    detail::fail(op, "input " + shape_str(x.shape()) + " does not fit weight " + shape_str(weight.shape()));
+  if (opt.downscale) detail::fail(op, "downscale applies to equalized_conv2d only");
+  const double scale = equalized_scale(opt.gain, weight.size(1));
+  const std::int64_t batch = x.size(0), out = weight.size(0), runs = bias.size(0);
+  Tensor y = Tensor::empty({batch, out}, x.options());
+  be(x).gemm(false, true, batch, out, x.size(1), 1.0, x.detach(), weight.detach(), 0.0, y);
+  kernels(y, "scale_bias_activate")
+      .scale_bias_activate(y.reshape({batch, runs, out / runs}), bias.detach(), scale, opt.leaky_relu, kProganLeakySlope);
+  return record("equalized_linear", y, {x, weight, bias}, [scale, runs, leaky = opt.leaky_relu](Node& n, const Tensor& g) {
+    const Tensor &x = n.saved[0], &w = n.saved[1];
+    const Tensor ga = gemm_output_grad(n, g, leaky, scale);
+    return Grads{n.needs_grad(0) ? matmul(ga, w) : Tensor(), n.needs_grad(1) ? matmul(ga, x, true, false) : Tensor(),
+                 n.needs_grad(2) ? mul(sum(reshape(ga, {g.size(0), runs, -1}), {0, 2}), 1 / scale) : Tensor()};
+  }, {x, weight}, opt.leaky_relu);
+}
+
+Tensor fade_in(double alpha, const Tensor& old_branch, const Tensor& new_branch) {
+  detail::check_compatible("fade_in", old_branch, new_branch);
+  if (old_branch.shape() != new_branch.shape())
+    detail::fail("fade_in", "old branch " + shape_str(old_branch.shape()) + " and new branch " +
+                                shape_str(new_branch.shape()) + " differ (resample the old branch first)");
+  if (!(alpha >= 0 && alpha <= 1)) detail::fail("fade_in", "alpha " + std::to_string(alpha) + " is outside [0, 1]");
+  Tensor out = Tensor::empty(new_branch.shape(), new_branch.options());
+  kernels(out, "fade_in").fade_in(old_branch.detach(), new_branch.detach(), out, alpha);
+  return record("fade_in", out, {old_branch, new_branch}, [alpha](Node& n, const Tensor& g) {
+    return Grads{n.needs_grad(0) ? mul(g, 1 - alpha) : Tensor(), n.needs_grad(1) ? mul(g, alpha) : Tensor()};
+  });
+}
+
+Tensor leaky_relu_backward(const Tensor& grad, const Tensor& output, double slope, double scale) {
+  detail::check_compatible("leaky_relu_backward", grad, output);
+  if (grad.shape() != output.shape())
+    detail::fail("leaky_relu_backward", "gradient " + shape_str(grad.shape()) + " and output " +
+                                            shape_str(output.shape()) + " differ");
+  Tensor gz = Tensor::empty(grad.shape(), grad.options());
+  kernels(grad, "leaky_relu_backward").leaky_relu_backward(grad.detach(), output.detach(), gz, slope, scale);
+  // Linear in grad with a constant mask, so its backward is itself.
+  return record("leaky_relu_backward", gz, {grad}, [slope, scale](Node& n, const Tensor& h) {
+    return Grads{leaky_relu_backward(h, n.saved[0], slope, scale)};
+  }, {output.detach()});
+}
+
+namespace unfused {
+
+Tensor pixel_norm(const Tensor& x, double eps) { return mul(x, rsqrt(add(mean(square(x), {1}, true), eps))); }
+
+Tensor minibatch_stddev(const Tensor& x, int group_size) {
+  const int g = group_count("unfused::minibatch_stddev", x, group_size);
+  const std::int64_t n = x.size(0), m = n / g, h = x.size(2), w = x.size(3);
+  const Tensor s = mean(group_deviation(x, g).sd, {2, 3, 4}, true);  // (1, M, 1, 1, 1)
+  const Tensor channel = reshape(broadcast_to(s, {g, m, 1, h, w}), {n, 1, h, w});
+  return concat({x, channel}, 1);
+}
+
+Tensor equalized_conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, EqualizedOptions opt) {
+  const double scale = equalized_scale(opt.gain, weight.size(1) * weight.size(2) * weight.size(3));
+  Tensor y = mul(conv2d(x, weight, {}, {1, static_cast<int>(weight.size(2) / 2)}), scale);
+  if (opt.downscale) y = avg_pool2x2(y);
+  y = add(y, bias.reshape({1, bias.size(0), 1, 1}));
+  return opt.leaky_relu ? leaky_relu(y, kProganLeakySlope) : y;
+}
+
+Tensor equalized_linear(const Tensor& x, const Tensor& weight, const Tensor& bias, EqualizedOptions opt) {
+  const Tensor z = mul(matmul(x, weight, false, true), equalized_scale(opt.gain, weight.size(1)));
+  const std::int64_t runs = bias.size(0);
+  const Tensor y = reshape(add(reshape(z, {x.size(0), runs, -1}), bias.reshape({1, runs, 1})), z.shape());
+  return opt.leaky_relu ? leaky_relu(y, kProganLeakySlope) : y;
+}
+
+Tensor fade_in(double alpha, const Tensor& old_branch, const Tensor& new_branch) {
+  return lerp(old_branch, new_branch, alpha);
+}
+
+}  // namespace unfused
+
+}  // namespace gg

@@ -1,0 +1,44 @@
+#pragma once
+// The kernel table of ProGAN's custom ops (engine/ops_progan.h), kept apart from engine/backend.h
+// so this family can grow without touching every backend. The CPU table lives in
+// kernels/cpu/progan_*.cpp; a CUDA table is still to be written (see progan_kernels_for).
+//
+// Layout conventions: "(outer, C, inner)" means the contiguous tensor read as outer blocks of C
+// channels, each channel a run of `inner` elements: (N, C) is (N, C, 1), NCHW is (N, C, H*W).
+#include "engine/tensor.h"
+
+namespace gg {
+
+class ProganKernels {
+ public:
+  virtual ~ProganKernels() = default;
+
+  // x, y (outer, C, inner): y = x * rsqrt(mean over C of x^2 + eps).
+  virtual void pixel_norm_forward(const Tensor& x, const Tensor& y, double eps) = 0;
+  // gx = r * (g - x * r^2 * mean over C of (g * x)) with r = rsqrt(mean over C of x^2 + eps).
+  virtual void pixel_norm_backward(const Tensor& x, const Tensor& g, const Tensor& gx, double eps) = 0;
+
+  // x (N, C, H, W) -> y (N, C + 1, H, W): x, then the group's mean standard deviation as one more
+  // channel. Groups of `group` samples (N divisible by it): sample n belongs to group n % (N / group).
+  virtual void minibatch_stddev_forward(const Tensor& x, const Tensor& y, int group) = 0;
+  // gx = gy's first C channels + the gradient of the appended channel routed back through the std.
+  virtual void minibatch_stddev_backward(const Tensor& x, const Tensor& gy, const Tensor& gx, int group) = 0;
+
+  // In place on y (outer, C, inner): y = act(scale * y + bias[c]), act leaky ReLU or identity.
+  // The epilogue of the equalized conv2d / linear: one pass after the GEMM.
+  virtual void scale_bias_activate(const Tensor& y, const Tensor& bias, double scale, bool leaky_relu,
+                                   double slope) = 0;
+  // gz = scale * g * (y > 0 ? 1 : slope): leaky ReLU's backward read from its output (which has the
+  // sign of its input), with the equalized layer's run-time scale folded in.
+  virtual void leaky_relu_backward(const Tensor& g, const Tensor& y, const Tensor& gz, double slope, double scale) = 0;
+
+  // out = old + alpha * (new - old), all the same shape.
+  virtual void fade_in(const Tensor& old_branch, const Tensor& new_branch, const Tensor& out, double alpha) = 0;
+};
+
+// The table for a device. `kernel` names the kernel about to run, for the error thrown where the
+// device has no implementation of it.
+ProganKernels& progan_kernels_for(Device device, const char* kernel);
+ProganKernels& cpu_progan_kernels();
+
+}  // namespace gg
