@@ -1,0 +1,144 @@
+// `glitchgan train-gan`: trains a ProGAN on a Gravity Spy folder with the official schedule and
+// WGAN-GP loss, writing checkpoints, a JSON-lines log and sample grids into the run folder.
+#include <fmt/core.h>
+
+#include <memory>
+
+#include "nets/progan_checkpoint.h"
+#include "nets/progan_run.h"
+#include "tools/commands.h"
+#include "tools/progan_cli.h"
+
+namespace gg::tools {
+
+namespace {
+
+struct TrainGanFlags {
+  std::filesystem::path data, out;
+  int resolution = 64, channels = 1;
+  std::string window = "1.0";
+  double kimg_stabilize = 600, kimg_fade = 600, total_kimg = 0;
+  int batch = 0;  // 0: the per-resolution defaults
+  int fmap_base = 8192, fmap_max = 512;
+  double lr = 1e-3;
+  std::uint64_t seed = 1;
+  std::string device = "cpu";
+  std::string class_name;
+  bool conditional = false, resume = false;
+  double checkpoint_kimg = 20, progress_seconds = 10;
+};
+
+// Writes the flags into `c`; with `only_given`, only those on the command line (a resumed run
+// starts from its stored settings, and any flag given must agree with them).
+void apply_flags(nets::ProganTrainConfig& c, const TrainGanFlags& f, const CLI::App& cmd, bool only_given) {
+  auto given = [&](const char* flag) { return !only_given || cmd.count(flag) > 0; };
+  if (given("--resolution")) c.net.resolution = f.resolution;
+  if (given("--channels")) c.net.channels = f.channels;
+  if (given("--window")) c.window = f.window;
+  if (given("--kimg-stabilize")) c.schedule.stabilize_kimg = f.kimg_stabilize;
+  if (given("--kimg-fade")) c.schedule.fade_kimg = f.kimg_fade;
+  if (given("--total-kimg")) c.schedule.total_kimg = f.total_kimg;
+  if (given("--batch") && f.batch > 0) c.schedule.set_constant_batch(f.batch);
+  if (given("--fmap-base")) c.net.fmap_base = f.fmap_base;
+  if (given("--fmap-max")) c.net.fmap_max = f.fmap_max;
+  if (given("--lr")) c.adam.lr = f.lr;
+  if (given("--seed")) c.seed = f.seed;
+}
+
+void train_gan(const TrainGanFlags& f, const CLI::App& cmd) {
+  nets::ProganTrainConfig config;
+  std::vector<std::string> classes;  // to load, in label order
+  std::unique_ptr<nets::Checkpoint> checkpoint;
+  const std::filesystem::path checkpoint_file = nets::checkpoint_path(f.out);
+  const Device device = checked_device(f.device);
+  if (f.resume) {
+    checkpoint = std::make_unique<nets::Checkpoint>(nets::read_checkpoint(checkpoint_file, device));
+    config = checkpoint->config;
+    nets::ProganTrainConfig requested = config;
+    apply_flags(requested, f, cmd, true);
+    const std::string differences = nets::config_differences(config, requested);
+    if (!differences.empty()) {
+      throw std::invalid_argument("--resume: the flags given differ from the settings stored in " + checkpoint_file.string() +
+                                  " (" + differences + "); leave them out to go on with the stored ones");
+    }
+    const bool stored_single = config.net.num_classes == 0 && config.class_names.size() == 1;
+    if ((f.conditional && config.net.num_classes == 0) ||
+        (!f.class_name.empty() && !(stored_single && config.class_names[0] == f.class_name))) {
+      throw std::invalid_argument("--resume: --class / --conditional differ from the run stored in " + checkpoint_file.string());
+    }
+    classes = config.class_names;
+  } else {
+    apply_flags(config, f, cmd, false);
+    if (!f.class_name.empty()) classes = {f.class_name};
+  }
+  config.device = device;
+
+  data::Dataset reals = load_gan_data(f.data, config, classes, f.out / "data-cache");
+  if (!f.resume) {
+    config.class_names = reals.class_names();
+    if (f.conditional) config.net.num_classes = reals.num_classes();
+  }
+  nets::ProganTrainer trainer(config, std::move(reals));
+  if (checkpoint) {
+    nets::restore_checkpoint(trainer, *checkpoint, checkpoint_file);
+    checkpoint.reset();  // the tensors now live in the trainer
+    fmt::print("resumed {} at kimg {:.2f} (step {})\n", checkpoint_file.string(), trainer.state().kimg(),
+               trainer.state().step);
+  }
+  const nets::ProganConfig& net = trainer.config().net;
+  fmt::print("train-gan: {}x{} x{} channel(s), {}, G {} / D {} parameters, {:g} kimg on {}\n", net.resolution,
+             net.resolution, net.channels, net.num_classes > 0 ? fmt::format("conditional on {} classes", net.num_classes)
+                                                               : std::string("unconditional"),
+             trainer.generator().parameter_count(), trainer.discriminator().parameter_count(),
+             trainer.config().schedule.run_kimg(), device.str());
+
+  nets::RunOptions options;
+  options.out = f.out;
+  options.checkpoint_kimg = f.checkpoint_kimg;
+  options.progress_seconds = f.progress_seconds;
+  options.print = [](const std::string& line) {
+    fmt::print("{}\n", line);
+    std::fflush(stdout);
+  };
+  const nets::RunSummary summary = nets::run_training(trainer, options, f.resume);
+  fmt::print("done: kimg {:.2f}, {} steps in {:.1f} s; checkpoint {}\n", summary.kimg, summary.steps, summary.seconds,
+             checkpoint_file.string());
+}
+
+}  // namespace
+
+void add_train_gan_command(CLI::App& app) {
+  auto f = std::make_shared<TrainGanFlags>();
+  CLI::App* cmd = app.add_subcommand("train-gan", "Train a progressive-growing GAN (ProGAN, WGAN-GP) on Gravity Spy images");
+  cmd->add_option("--data", f->data, "Gravity Spy folder (<Class>/<ifo>_<id>_spectrogram_<s>.png)")->required();
+  cmd->add_option("--out", f->out, "run folder: checkpoint, log.jsonl, samples/")->required();
+  cmd->add_option("--resolution", f->resolution, "final resolution (power of two, 8..1024)")->capture_default_str();
+  cmd->add_option("--channels", f->channels, "1: gray, 3: RGB")->check(CLI::IsMember({1, 3}))->capture_default_str();
+  cmd->add_option("--window", f->window, "time window of the scans in seconds")
+      ->check(CLI::IsMember({"0.5", "1.0", "2.0", "4.0"}))->capture_default_str();
+  cmd->add_option("--kimg-stabilize", f->kimg_stabilize, "thousands of images per stabilize phase")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--kimg-fade", f->kimg_fade, "thousands of images per fade-in phase")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--total-kimg", f->total_kimg, "length of the run (0: last fade + one stabilize phase)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--batch", f->batch, "minibatch at every resolution (default: 128 up to 16x16, 64 at 32, 32 at 64, 16 at 128...)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--fmap-base", f->fmap_base, "feature maps: min(fmap_base / 2^stage, fmap_max)")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--fmap-max", f->fmap_max, "most feature maps of a layer")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--lr", f->lr, "Adam learning rate of G and D")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--seed", f->seed, "seed of every random stream")->capture_default_str();
+  cmd->add_option("--device", f->device, "cpu or cuda[:N]")->capture_default_str();
+  CLI::Option* class_opt = cmd->add_option("--class", f->class_name, "train on this class only (unconditional)");
+  CLI::Option* cond_opt = cmd->add_flag("--conditional", f->conditional, "one model for all classes, label-conditioned");
+  class_opt->excludes(cond_opt);
+  cmd->add_flag("--resume", f->resume, "go on from <out>/checkpoint.safetensors, bit-identically");
+  cmd->add_option("--checkpoint-kimg", f->checkpoint_kimg, "checkpoint interval (also at every phase end)")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--progress-seconds", f->progress_seconds, "seconds between progress lines")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->callback([f, cmd] { train_gan(*f, *cmd); });
+}
+
+}  // namespace gg::tools
