@@ -49,7 +49,7 @@ TEST_CASE("autograd: grad() returns gradients and leaves .grad alone") {
   testing::check_close(gh[0], mul(h, 2.0).detach(), 1e-14, 1e-14);
 }
 
-TEST_CASE("autograd: NoGrad records nothing; detach cuts the graph") {
+TEST_CASE("autograd: NoGrad records nothing, detach cuts the graph") {
   Tensor x = random_f64({3}, 6);
   x.set_requires_grad();
   {

@@ -141,7 +141,7 @@ TEST_CASE("ops: broadcast_to and sum_to are adjoint") {
   CHECK_THROWS_AS(broadcast_to(x, {3, 2, 4}), std::invalid_argument);
 }
 
-TEST_CASE("ops: reshape views share storage; concat and slice copy along any dim") {
+TEST_CASE("ops: reshape views share storage, concat and slice copy along any dim") {
   const Tensor x = random_f64({2, 3, 4}, 7);
   const Tensor r = x.reshape({6, -1});
   CHECK(r.shape() == Shape{6, 4});

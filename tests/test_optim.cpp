@@ -76,7 +76,7 @@ TEST_CASE("optim: StepLR decays every step_size epochs") {
   }
 }
 
-TEST_CASE("optim: exported state resumes bit-identically; mismatches are clear errors") {
+TEST_CASE("optim: exported state resumes bit-identically, mismatches are clear errors") {
   auto run = [](int steps_before, int steps_after, bool reload) {
     Tensor p = leaf({0.3, -0.7});
     Adam opt({p}, {.lr = 0.05});

@@ -384,7 +384,7 @@ TEST_CASE("progan training: a resumed run is bit-identical to an uninterrupted o
   CHECK(second.state().data_position == whole.state().data_position);
 }
 
-TEST_CASE("progan training: the run folder holds log, grids and checkpoint; a NaN stops it and keeps the checkpoint") {
+TEST_CASE("progan training: the run folder holds log, grids and checkpoint, a NaN stops it and keeps the checkpoint") {
   TempDir tmp("gg_progan_run");
   const data::Dataset data = blob_dataset(32, 8, 3);
   ProganTrainConfig config = tiny_config();

@@ -29,7 +29,7 @@ TEST_CASE("tensor: factories, shapes and host copies") {
   CHECK_THROWS_AS(v.size(2), std::out_of_range);
 }
 
-TEST_CASE("tensor: reshape is a view; clone and assign copy") {
+TEST_CASE("tensor: reshape is a view, clone and assign copy") {
   const Tensor a = Tensor::from_vector(std::vector<float>{1, 2, 3, 4}, {2, 2});
   const Tensor r = a.reshape({4});
   a.data<float>()[0] = 9;

@@ -15,7 +15,7 @@ TEST_CASE("training: a tiny CNN learns the bars task to > 95% test accuracy") {
   CHECK(run.epochs.back().train_loss < 0.5 * run.epochs.front().train_loss);
 }
 
-TEST_CASE("training: the same seed gives bit-identical losses; another seed does not") {
+TEST_CASE("training: the same seed gives bit-identical losses, another seed does not") {
   nets::ToyRunConfig config;
   config.epochs = 2;
   config.train_count = 256;
