@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "kernels/cuda/cuda_settings.h"
 #include "tools/commands.h"
 
 int main(int argc, char** argv) {
@@ -9,6 +10,13 @@ int main(int argc, char** argv) {
                "on gravitational-wave glitch spectrograms"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "glitchgan 0.1.0");
+  // Engine-wide switches, accepted before or after the subcommand.
+  app.fallthrough();
+  app.add_flag("--tf32", gg::cuda_settings().allow_tf32,
+               "CUDA: allow TF32 tensor cores in f32 GEMMs and convolutions (faster; 10-bit mantissa products)");
+  app.add_flag_callback(
+      "--fastest-conv", [] { gg::cuda_settings().deterministic = false; },
+      "CUDA: time every cuDNN convolution algorithm and keep the fastest (runs are then not bit-identical)");
   gg::tools::add_demo_command(app);
   gg::tools::add_bench_compare_command(app);
   gg::tools::add_data_info_command(app);
