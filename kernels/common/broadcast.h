@@ -3,6 +3,9 @@
 // so common cases collapse to a short loop nest whose innermost dim is contiguous or a constant
 // (same shape -> 1 dim; per-channel (1, C, 1, 1) on (N, C, H, W) -> 3 dims; scalar -> 1 dim).
 #include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "kernels/common/host_device.h"
 
@@ -66,6 +69,18 @@ inline BroadcastPlan make_broadcast_plan(const std::int64_t* out, const std::int
     plan.stride_a[0] = plan.stride_b[0] = 1;
   }
   return plan;
+}
+
+// Host side, from shapes: out = op(a, b) with a and b padded with leading ones to out's rank.
+inline BroadcastPlan make_broadcast_plan(const std::vector<std::int64_t>& out, const std::vector<std::int64_t>& a,
+                                         const std::vector<std::int64_t>& b) {
+  const std::size_t rank = out.size();
+  if (rank > static_cast<std::size_t>(BroadcastPlan::kMaxDims))
+    throw std::invalid_argument("broadcast: rank " + std::to_string(rank) + " exceeds 8");
+  std::vector<std::int64_t> pa(rank - a.size(), 1), pb(rank - b.size(), 1);
+  pa.insert(pa.end(), a.begin(), a.end());
+  pb.insert(pb.end(), b.begin(), b.end());
+  return make_broadcast_plan(out.data(), pa.data(), pb.data(), static_cast<int>(rank));
 }
 
 }  // namespace gg

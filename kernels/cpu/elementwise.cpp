@@ -10,16 +10,6 @@ namespace gg {
 
 namespace {
 
-BroadcastPlan plan_for(const Tensor& out, const Tensor& a, const Tensor& b) {
-  const std::size_t rank = out.shape().size();
-  if (rank > static_cast<std::size_t>(BroadcastPlan::kMaxDims))
-    throw std::invalid_argument("broadcast: rank " + std::to_string(rank) + " exceeds 8");
-  Shape pa(rank - a.shape().size(), 1), pb(rank - b.shape().size(), 1);
-  pa.insert(pa.end(), a.shape().begin(), a.shape().end());
-  pb.insert(pb.end(), b.shape().begin(), b.shape().end());
-  return make_broadcast_plan(out.shape().data(), pa.data(), pb.data(), static_cast<int>(rank));
-}
-
 // The innermost loop, specialised on whether each operand moves, so the compiler vectorises it.
 template <BinaryOp Op, typename T>
 void binary_row(const T* a, std::int64_t sa, const T* b, std::int64_t sb, T* out, std::int64_t n) {
@@ -72,7 +62,7 @@ void CpuBackend::unary(UnaryOp op, const Tensor& x, const Tensor& y, double alph
 }
 
 void CpuBackend::binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out) {
-  const BroadcastPlan plan = plan_for(out, a, b);
+  const BroadcastPlan plan = make_broadcast_plan(out.shape(), a.shape(), b.shape());
   dispatch_dtype(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* pa = a.data<T>();
@@ -89,7 +79,7 @@ void CpuBackend::binary(BinaryOp op, const Tensor& a, const Tensor& b, const Ten
 }
 
 void CpuBackend::expand(const Tensor& x, const Tensor& out) {
-  const BroadcastPlan plan = plan_for(out, x, x);
+  const BroadcastPlan plan = make_broadcast_plan(out.shape(), x.shape(), x.shape());
   dispatch_dtype(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* px = x.data<T>();

@@ -57,17 +57,6 @@ __global__ void expand_kernel(BroadcastPlan plan, const T* x, T* out, std::int64
   }
 }
 
-// As in the CPU backend: operands padded with leading ones to out's rank.
-BroadcastPlan plan_for(const Tensor& out, const Tensor& a, const Tensor& b) {
-  const std::size_t rank = out.shape().size();
-  if (rank > static_cast<std::size_t>(BroadcastPlan::kMaxDims))
-    throw std::invalid_argument("broadcast: rank " + std::to_string(rank) + " exceeds 8");
-  Shape pa(rank - a.shape().size(), 1), pb(rank - b.shape().size(), 1);
-  pa.insert(pa.end(), a.shape().begin(), a.shape().end());
-  pb.insert(pb.end(), b.shape().begin(), b.shape().end());
-  return make_broadcast_plan(out.shape().data(), pa.data(), pb.data(), static_cast<int>(rank));
-}
-
 }  // namespace
 
 void CudaBackend::fill(const Tensor& t, double value) {
@@ -113,7 +102,7 @@ void CudaBackend::binary(BinaryOp op, const Tensor& a, const Tensor& b, const Te
   const std::int64_t n = out.numel();
   if (n == 0) return;
   const DeviceScope scope(device_, "binary");
-  const BroadcastPlan plan = plan_for(out, a, b);
+  const BroadcastPlan plan = make_broadcast_plan(out.shape(), a.shape(), b.shape());
   dispatch_dtype(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     dispatch_binary(op, [&](auto kind) {
@@ -135,7 +124,7 @@ void CudaBackend::expand(const Tensor& x, const Tensor& out) {
   const std::int64_t n = out.numel();
   if (n == 0) return;
   const DeviceScope scope(device_, "expand");
-  const BroadcastPlan plan = plan_for(out, x, x);
+  const BroadcastPlan plan = make_broadcast_plan(out.shape(), x.shape(), x.shape());
   dispatch_dtype(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     expand_kernel<<<cuda::blocks_for(n), cuda::kThreads, 0, stream_>>>(plan, x.data<T>(), out.data<T>(), n);
