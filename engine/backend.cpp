@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "engine/profiler.h"
 #include "kernels/cuda/cuda_runtime_info.h"
 #if GG_WITH_CUDA
 #include "kernels/cuda/cuda_backend_api.h"
@@ -10,7 +11,7 @@
 namespace gg {
 
 Backend& backend_for(Device device) {
-  if (device.is_cpu()) return cpu_backend();
+  if (device.is_cpu()) return KernelProfiler::enabled() ? profiled_cpu_backend() : cpu_backend();
   // Asked once: the visible devices do not change while the process runs, and every op comes here.
   static const CudaRuntimeInfo info = cuda_runtime_info();
   if (!info.compiled)

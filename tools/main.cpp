@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "engine/profiler.h"
 #include "kernels/cuda/cuda_settings.h"
 #include "tools/commands.h"
 
@@ -17,6 +18,9 @@ int main(int argc, char** argv) {
   app.add_flag_callback(
       "--fastest-conv", [] { gg::cuda_settings().deterministic = false; },
       "CUDA: time every cuDNN convolution algorithm and keep the fastest (runs are then not bit-identical)");
+  app.add_flag_callback(
+      "--profile", [] { gg::KernelProfiler::set_enabled(true); },
+      "print a table of the time spent in each CPU kernel when the command ends");
   gg::tools::add_demo_command(app);
   gg::tools::add_bench_compare_command(app);
   gg::tools::add_data_info_command(app);
@@ -26,6 +30,7 @@ int main(int argc, char** argv) {
   gg::tools::add_eval_gan_command(app);
   try {
     app.parse(argc, argv);
+    if (gg::KernelProfiler::enabled()) std::fputs(gg::KernelProfiler::table().c_str(), stdout);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const std::exception& e) {
