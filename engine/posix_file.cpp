@@ -67,4 +67,8 @@ void write_file_atomic(const std::filesystem::path& path, std::span<const std::u
   out.commit();
 }
 
+void write_text_file_atomic(const std::filesystem::path& path, std::string_view text) {
+  write_file_atomic(path, {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+}
+
 }  // namespace gg

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <span>
+#include <string_view>
 #include <string>
 #include <utility>
 
@@ -50,5 +51,6 @@ class AtomicFileWriter {
 
 // The whole file in one call.
 void write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes);
+void write_text_file_atomic(const std::filesystem::path& path, std::string_view text);
 
 }  // namespace gg

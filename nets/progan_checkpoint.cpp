@@ -134,7 +134,7 @@ void save_checkpoint(const ProganTrainer& trainer, const std::filesystem::path& 
   std::filesystem::path readable = file;
   readable.replace_extension(".json");
   const std::string text = json{{"config", config}, {"state", state}}.dump(2) + "\n";
-  write_file_atomic(readable, {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+  write_text_file_atomic(readable, text);
 }
 
 Checkpoint read_checkpoint(const std::filesystem::path& file, Device device) {

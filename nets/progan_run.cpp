@@ -66,7 +66,7 @@ void truncate_log(const fs::path& log, std::int64_t step) {
     const json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (j.is_object() && j.contains("step") && j["step"].get<std::int64_t>() <= step) kept += line + "\n";
   }
-  write_file_atomic(log, {reinterpret_cast<const std::uint8_t*>(kept.data()), kept.size()});
+  write_text_file_atomic(log, kept);
 }
 
 void write_grid(ProganTrainer& trainer, const SchedulePoint& point, const RunOptions& options) {
@@ -127,12 +127,13 @@ RunSummary run_training(ProganTrainer& trainer, const RunOptions& options, bool 
 
     if (options.print && (first || phase_ended || seconds_since(last_print) >= options.progress_seconds)) {
       const double window_rate = (kimg - last_print_kimg) / std::max(seconds_since(last_print), 1e-9);
-      const double mean_rate = (kimg - start_kimg) / std::max(seconds_since(start), 1e-9);
+      // The latest rate, not the mean: every growth step makes an image several times dearer, so
+      // the mean over the fast low-resolution phases would promise far too short a wait.
       options.print(fmt::format("kimg {:8.2f}/{:g} | {:>4}x{:<4} {:<9} alpha {:.3f} | batch {:>3} | {:6.3f} kimg/s | "
                                 "D {:+9.4f} G {:+9.4f} GP {:8.4f} | ETA {}",
                                 kimg, total_kimg, r.point.resolution, r.point.resolution, phase_name(r.point.phase),
                                 r.point.alpha, r.point.batch, window_rate, r.mean.d_loss, r.mean.g_loss,
-                                r.mean.gradient_penalty, duration_text((total_kimg - kimg) / mean_rate)));
+                                r.mean.gradient_penalty, duration_text(std::max(total_kimg - kimg, 0.0) / window_rate)));
       last_print = Clock::now();
       last_print_kimg = kimg;
       first = false;

@@ -41,7 +41,7 @@ data::LabelledImages gather(const data::LabelledImages& set, const std::vector<i
 
 }  // namespace
 
-ToyRunResult train_toy_classifier(const ToyRunConfig& config, const std::function<void(const EpochReport&)>& on_epoch) {
+ToyRunResult train_toy_classifier(const ToyRunConfig& config, const std::function<void(const ToyEpochReport&)>& on_epoch) {
   Generator data_gen(config.seed, 0), init_gen(config.seed + 1), shuffle_gen(config.seed + 2), dropout_gen(config.seed + 3);
   const data::LabelledImages train = data::make_bars(config.train_count, config.image_size, config.noise, data_gen);
   const data::LabelledImages test = data::make_bars(config.test_count, config.image_size, config.noise, data_gen);

@@ -20,7 +20,7 @@ struct ToyRunConfig {
   std::uint64_t seed = 1;
 };
 
-struct EpochReport {
+struct ToyEpochReport {
   int epoch;            // 1-based
   double train_loss;    // mean over the epoch's batches
   double test_accuracy; // in [0, 1]
@@ -29,11 +29,11 @@ struct EpochReport {
 
 struct ToyRunResult {
   std::vector<double> batch_losses;  // every step, in order (for determinism checks)
-  std::vector<EpochReport> epochs;
+  std::vector<ToyEpochReport> epochs;
   std::int64_t parameters = 0;
 };
 
 ToyRunResult train_toy_classifier(const ToyRunConfig& config,
-                                  const std::function<void(const EpochReport&)>& on_epoch = {});
+                                  const std::function<void(const ToyEpochReport&)>& on_epoch = {});
 
 }  // namespace gg::nets

@@ -14,6 +14,7 @@
 #include "data/gravityspy_metadata.h"
 #include "data/png_io.h"
 #include "data/splits.h"
+#include "tests/temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace gg::data;
@@ -22,15 +23,7 @@ namespace {
 
 const fs::path kSample = fs::path(GG_SHARED_DIR) / "data/gravityspy-sample";
 
-// A scratch folder, removed when the test ends.
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& name) : path(fs::temp_directory_path() / name) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using gg::testing::TempDir;
 
 // Copies `glitches` glitches (all windows) of `label` from the sample into root/label.
 void copy_class(const fs::path& root, const std::string& label, std::size_t glitches) {
@@ -139,27 +132,27 @@ TEST_CASE("data: loading the real sample, one window gray and four windows RGB")
 
 TEST_CASE("data: Gravity Spy bad input is named, and skip_bad counts what it skips") {
   TempDir tmp("gg_test_gravityspy_bad");
-  LoadOptions options = small_options(tmp.path / "missing");
+  LoadOptions options = small_options(tmp.path() / "missing");
   CHECK(error_of(options).find("missing") != std::string::npos);
 
-  copy_class(tmp.path, "Blip", 2);
-  fs::create_directories(tmp.path / "Empty_Class");
-  options.root = tmp.path;
+  copy_class(tmp.path(), "Blip", 2);
+  fs::create_directories(tmp.path() / "Empty_Class");
+  options.root = tmp.path();
   CHECK(error_of(options).find("Empty_Class") != std::string::npos);
   options.skip_bad = true;
   LoadedDataset loaded = load_gravityspy(options);
   CHECK(loaded.dataset.size() == 2);
   CHECK(loaded.report.skipped == 1);
-  fs::remove(tmp.path / "Empty_Class");
+  fs::remove(tmp.path() / "Empty_Class");
   options.skip_bad = false;
 
   // A mis-sized image, an unreadable one, and a misnamed one.
-  write_png(tmp.path / "Blip" / "H1_small_spectrogram_1.0.png", Image(100, 80, 3));
+  write_png(tmp.path() / "Blip" / "H1_small_spectrogram_1.0.png", Image(100, 80, 3));
   CHECK(error_of(options).find("H1_small_spectrogram_1.0.png") != std::string::npos);
-  std::ofstream(tmp.path / "Blip" / "L1_broken_spectrogram_1.0.png") << "not a png";
-  std::ofstream(tmp.path / "Blip" / "badly_named.png") << "x";
+  std::ofstream(tmp.path() / "Blip" / "L1_broken_spectrogram_1.0.png") << "not a png";
+  std::ofstream(tmp.path() / "Blip" / "badly_named.png") << "x";
   CHECK(error_of(options).find("badly_named.png") != std::string::npos);
-  fs::remove(tmp.path / "Blip" / "badly_named.png");
+  fs::remove(tmp.path() / "Blip" / "badly_named.png");
   CHECK(error_of(options).find("_spectrogram_1.0.png") != std::string::npos);
 
   options.skip_bad = true;
@@ -169,20 +162,20 @@ TEST_CASE("data: Gravity Spy bad input is named, and skip_bad counts what it ski
 
   // A glitch without the chosen window.
   options.skip_bad = false;
-  fs::remove(tmp.path / "Blip" / "H1_small_spectrogram_1.0.png");
-  fs::remove(tmp.path / "Blip" / "L1_broken_spectrogram_1.0.png");
+  fs::remove(tmp.path() / "Blip" / "H1_small_spectrogram_1.0.png");
+  fs::remove(tmp.path() / "Blip" / "L1_broken_spectrogram_1.0.png");
   options.preprocess.windows = {0.5};
-  fs::copy_file(tmp.path / "Blip" / fs::directory_iterator(tmp.path / "Blip")->path().filename(),
-                tmp.path / "Blip" / "H1_lonely_spectrogram_1.0.png");
+  fs::copy_file(tmp.path() / "Blip" / fs::directory_iterator(tmp.path() / "Blip")->path().filename(),
+                tmp.path() / "Blip" / "H1_lonely_spectrogram_1.0.png");
   CHECK(error_of(options).find("lonely") != std::string::npos);
 }
 
 TEST_CASE("data: the cache is reused, and rebuilt when an option or a file changes") {
   TempDir tmp("gg_test_gravityspy_cache");
-  copy_class(tmp.path / "set", "Blip", 3);
-  copy_class(tmp.path / "set", "Whistle", 2);
-  LoadOptions options = small_options(tmp.path / "set");
-  options.cache_dir = tmp.path / "cache";
+  copy_class(tmp.path() / "set", "Blip", 3);
+  copy_class(tmp.path() / "set", "Whistle", 2);
+  LoadOptions options = small_options(tmp.path() / "set");
+  options.cache_dir = tmp.path() / "cache";
 
   const LoadedDataset first = load_gravityspy(options);
   CHECK_FALSE(first.report.from_cache);
@@ -207,7 +200,7 @@ TEST_CASE("data: the cache is reused, and rebuilt when an option or a file chang
   CHECK(load_gravityspy(options).report.from_cache);
 
   // Touching one file changes its modification time, hence the key.
-  const fs::path some_file = fs::directory_iterator(tmp.path / "set" / "Blip")->path();
+  const fs::path some_file = fs::directory_iterator(tmp.path() / "set" / "Blip")->path();
   fs::last_write_time(some_file, fs::last_write_time(some_file) + std::chrono::seconds(5));
   const LoadedDataset touched = load_gravityspy(options);
   CHECK_FALSE(touched.report.from_cache);
@@ -254,10 +247,10 @@ TEST_CASE("data: stratified splits and per-class subsampling are seeded and keep
 
 TEST_CASE("data: split folders are recognised") {
   TempDir tmp("gg_test_gravityspy_splits");
-  copy_class(tmp.path / "train", "Blip", 3);
-  copy_class(tmp.path / "test", "Blip", 1);
-  copy_class(tmp.path / "validation", "Whistle", 1);
-  LoadOptions options = small_options(tmp.path);
+  copy_class(tmp.path() / "train", "Blip", 3);
+  copy_class(tmp.path() / "test", "Blip", 1);
+  copy_class(tmp.path() / "validation", "Whistle", 1);
+  LoadOptions options = small_options(tmp.path());
   const Dataset d = load_gravityspy(options).dataset;
   CHECK(d.size() == 5);
   const Splits s = folder_splits(d);
@@ -290,7 +283,7 @@ void write_metadata(const fs::path& path, const std::vector<GlitchFiles>& glitch
 TEST_CASE("data: splits from the official metadata CSV") {
   TempDir tmp("gg_metadata_csv");
   const LayoutScan scan = scan_layout(kSample, false);
-  const fs::path csv = tmp.path / "trainingset_v1d1_metadata.csv";
+  const fs::path csv = tmp.path() / "trainingset_v1d1_metadata.csv";
   write_metadata(csv, scan.glitches);
   LoadOptions o;
   o.root = kSample;
@@ -330,7 +323,7 @@ TEST_CASE("data: splits from the official metadata CSV") {
     CHECK_THROWS_WITH_AS(read_gravityspy_metadata(csv), doctest::Contains("malformed CSV"), std::runtime_error);
     { std::ofstream(csv) << "gravityspy_id,label,sample_type\nabc,Blip,train\nabc,Blip,test\n"; }
     CHECK_THROWS_WITH_AS(read_gravityspy_metadata(csv), doctest::Contains("appears twice"), std::runtime_error);
-    CHECK_THROWS_WITH_AS(read_gravityspy_metadata(tmp.path / "missing.csv"), doctest::Contains("missing.csv"),
+    CHECK_THROWS_WITH_AS(read_gravityspy_metadata(tmp.path() / "missing.csv"), doctest::Contains("missing.csv"),
                          std::runtime_error);
   }
 }

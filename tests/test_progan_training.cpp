@@ -13,6 +13,7 @@
 #include "nets/progan_schedule.h"
 #include "nets/progan_trainer.h"
 #include "nets/wgan_gp.h"
+#include "tests/temp_dir.h"
 #include "tests/testing.h"
 
 using namespace gg;
@@ -283,14 +284,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& name) : path(fs::temp_directory_path() / (name + "_" + std::to_string(::getpid()))) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using gg::testing::TempDir;
 
 // `count` blob images as a one-class data set (bytes, as a loaded data set holds them).
 data::Dataset blob_dataset(int count, int size, std::uint64_t seed) {
@@ -332,9 +326,9 @@ TEST_CASE("progan training: checkpoint round trip restores every tensor and the 
   ProganTrainer trainer(tiny_config(), data);
   trainer.train_round();
   trainer.train_round();
-  const fs::path file = tmp.path / "run.safetensors";
+  const fs::path file = tmp.path() / "run.safetensors";
   save_checkpoint(trainer, file);
-  CHECK(fs::exists(tmp.path / "run.json"));
+  CHECK(fs::exists(tmp.path() / "run.json"));
 
   const Checkpoint loaded = read_checkpoint(file);
   CHECK(config_to_json(loaded.config) == config_to_json(trainer.config()));
@@ -355,7 +349,7 @@ TEST_CASE("progan training: checkpoint round trip restores every tensor and the 
   changed.net.fmap_max = 8;
   ProganTrainer mismatched(changed, data);
   CHECK_THROWS_WITH_AS(restore_checkpoint(mismatched, loaded, file), doctest::Contains("/net/fmap_max"), std::runtime_error);
-  CHECK_THROWS_WITH_AS(read_checkpoint(tmp.path / "missing.safetensors"), doctest::Contains("missing.safetensors"),
+  CHECK_THROWS_WITH_AS(read_checkpoint(tmp.path() / "missing.safetensors"), doctest::Contains("missing.safetensors"),
                        std::runtime_error);
 }
 
@@ -373,9 +367,9 @@ TEST_CASE("progan training: a resumed run is bit-identical to an uninterrupted o
   ProganTrainer first(tiny_config(), data);
   std::vector<std::vector<double>> resumed_losses;
   for (int i = 0; i < 6; ++i) resumed_losses.push_back(losses_of(first.train_round()));
-  save_checkpoint(first, tmp.path / "ckpt.safetensors");
+  save_checkpoint(first, tmp.path() / "ckpt.safetensors");
   ProganTrainer second(tiny_config(), data);
-  restore_checkpoint(second, read_checkpoint(tmp.path / "ckpt.safetensors"), tmp.path / "ckpt.safetensors");
+  restore_checkpoint(second, read_checkpoint(tmp.path() / "ckpt.safetensors"), tmp.path() / "ckpt.safetensors");
   while (!second.finished()) resumed_losses.push_back(losses_of(second.train_round()));
 
   CHECK(resumed_losses == whole_losses);  // exact, not approximate
@@ -391,7 +385,7 @@ TEST_CASE("progan training: the run folder holds log, grids and checkpoint, a Na
   ProganTrainer trainer(config, data);
   std::vector<std::string> lines;
   RunOptions options;
-  options.out = tmp.path;
+  options.out = tmp.path();
   options.checkpoint_kimg = 1;
   options.print = [&](const std::string& s) { lines.push_back(s); };
   const RunSummary summary = run_training(trainer, options, false);
@@ -399,15 +393,15 @@ TEST_CASE("progan training: the run folder holds log, grids and checkpoint, a Na
   CHECK(!lines.empty());
   CHECK(lines.back().find("kimg") != std::string::npos);
   for (const char* grid : {"phase-00-stabilize-4x4.png", "phase-01-fade-8x8.png", "phase-02-stabilize-8x8.png"}) {
-    CHECK(fs::exists(tmp.path / "samples" / grid));
+    CHECK(fs::exists(tmp.path() / "samples" / grid));
   }
-  std::ifstream log(tmp.path / "log.jsonl");
+  std::ifstream log(tmp.path() / "log.jsonl");
   int log_lines = 0;
   for (std::string line; std::getline(log, line);) ++log_lines;
   CHECK(log_lines == 12);
 
   // Go on for longer with one of D's weights poisoned: the first D loss is NaN.
-  const fs::path file = checkpoint_path(tmp.path);
+  const fs::path file = checkpoint_path(tmp.path());
   const Checkpoint saved = read_checkpoint(file);
   config.schedule.total_kimg = 0.5;
   ProganTrainer longer(config, data);

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "engine/serialize.h"
+#include "tests/temp_dir.h"
 
 namespace fs = std::filesystem;
 using gg::DType;
@@ -33,26 +34,9 @@ namespace {
 doctest::Contains contains(const std::string& text) { return doctest::Contains(text.c_str()); }
 
 // A fresh directory for one test case, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() /
-            ("gg_serialize_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
+struct SerializeDir : gg::testing::TempDir {
+  SerializeDir() : gg::testing::TempDir("gg_serialize_" + std::to_string(counter++)) {}
+  static inline int counter = 0;
 };
 
 std::string read_bytes(const std::string& path) {
@@ -125,7 +109,7 @@ void check_same(const TensorMap& expected, const TensorMap& actual) {
 }  // namespace
 
 TEST_CASE("safetensors round trip is bit-exact for f32 and f64 tensors of several ranks") {
-  TempDir dir;
+  SerializeDir dir;
   const std::string path = dir.file("model.safetensors");
   const TensorMap tensors = sample_tensors();
   const std::map<std::string, std::string> metadata{{"step", "1200"}, {"note", "glitch \xc3\xa9t\xc3\xa9 {\"q\"}"}};
@@ -137,7 +121,7 @@ TEST_CASE("safetensors round trip is bit-exact for f32 and f64 tensors of severa
 }
 
 TEST_CASE("safetensors round trip with empty metadata and with no tensors") {
-  TempDir dir;
+  SerializeDir dir;
   const std::string path = dir.file("plain.safetensors");
   const TensorMap tensors = sample_tensors();
   gg::save_safetensors(path, tensors);
@@ -155,7 +139,7 @@ TEST_CASE("safetensors round trip with empty metadata and with no tensors") {
 }
 
 TEST_CASE("safetensors file layout: header length, JSON header, packed name-ordered data") {
-  TempDir dir;
+  SerializeDir dir;
   const std::string path = dir.file("layout.safetensors");
   const TensorMap tensors = sample_tensors();
   gg::save_safetensors(path, tensors, {{"k", "v"}});
@@ -189,7 +173,7 @@ TEST_CASE("safetensors file layout: header length, JSON header, packed name-orde
 }
 
 TEST_CASE("safetensors truncated files are errors naming the path") {
-  TempDir dir;
+  SerializeDir dir;
   const std::string good = dir.file("good.safetensors");
   gg::save_safetensors(good, sample_tensors());
   const std::string bytes = read_bytes(good);
@@ -205,14 +189,14 @@ TEST_CASE("safetensors truncated files are errors naming the path") {
 }
 
 TEST_CASE("safetensors missing file or directory is an error naming the path") {
-  TempDir dir;
+  SerializeDir dir;
   const std::string path = dir.file("absent.safetensors");
   CHECK_THROWS_WITH_AS(gg::load_safetensors(path), contains(path + ": cannot open"), std::runtime_error);
   CHECK_THROWS_WITH_AS(gg::load_safetensors(dir.path().string()), contains("not a regular file"), std::runtime_error);
 }
 
 TEST_CASE("safetensors corrupt or malformed header") {
-  TempDir dir;
+  SerializeDir dir;
   const std::string path = dir.file("bad.safetensors");
   const std::string data(16, '\0');
   auto check_error = [&](const std::string& header, const std::string& expected) {
@@ -243,7 +227,7 @@ TEST_CASE("safetensors corrupt or malformed header") {
 }
 
 TEST_CASE("safetensors unsupported dtype names the dtype and the tensor") {
-  TempDir dir;
+  SerializeDir dir;
   const std::string path = dir.file("ids.safetensors");
   write_crafted(path, R"({"token_ids": {"dtype": "I64", "shape": [2], "data_offsets": [0, 16]}})",
                 std::string(16, '\0'));
@@ -252,7 +236,7 @@ TEST_CASE("safetensors unsupported dtype names the dtype and the tensor") {
 }
 
 TEST_CASE("safetensors data_offsets must agree with shape and tile the buffer") {
-  TempDir dir;
+  SerializeDir dir;
   const std::string path = dir.file("offsets.safetensors");
   const std::string data(12, '\0');
   auto check_error = [&](const std::string& header, const std::string& expected) {
@@ -285,7 +269,7 @@ TEST_CASE("safetensors data_offsets must agree with shape and tile the buffer") 
 }
 
 TEST_CASE("safetensors load_into copies matching tensors and reports every mismatch") {
-  TempDir dir;
+  SerializeDir dir;
   const std::string path = dir.file("ckpt.safetensors");
   const Tensor w = Tensor::from_vector(std::vector<float>{1, 2, 3, 4, 5, 6}, {2, 3});
   const Tensor b = Tensor::from_vector(std::vector<double>{7, 8, 9}, {3});
@@ -312,7 +296,7 @@ TEST_CASE("safetensors load_into copies matching tensors and reports every misma
 }
 
 TEST_CASE("safetensors load_into strict mode requires the same set of names") {
-  TempDir dir;
+  SerializeDir dir;
   const std::string path = dir.file("ckpt.safetensors");
   gg::save_safetensors(path, {{"a", Tensor::full({2}, 1.5)}, {"b", Tensor::full({1}, 2.5)}});
 
@@ -328,7 +312,7 @@ TEST_CASE("safetensors load_into strict mode requires the same set of names") {
 }
 
 TEST_CASE("safetensors save rejects reserved names and undefined tensors") {
-  TempDir dir;
+  SerializeDir dir;
   const std::string path = dir.file("x.safetensors");
   CHECK_THROWS_WITH_AS(gg::save_safetensors(path, {{"__metadata__", Tensor::zeros({1})}}), contains("reserved"),
                        std::runtime_error);
@@ -371,7 +355,7 @@ class FileSizeLimit {
 }  // namespace
 
 TEST_CASE("safetensors atomic save: old or new content, never a partial file or a leftover temp") {
-  TempDir dir;
+  SerializeDir dir;
   const std::string path = dir.file("ckpt.safetensors");
   const TensorMap old_tensors{{"w", Tensor::full({4}, 1.0)}};
   gg::save_safetensors(path, old_tensors, {{"version", "old"}});
@@ -397,7 +381,7 @@ TEST_CASE("safetensors atomic save: old or new content, never a partial file or 
 }
 
 TEST_CASE("safetensors save into a nonexistent directory names the path") {
-  TempDir dir;
+  SerializeDir dir;
   const std::string path = (dir.path() / "no" / "such" / "dir" / "ckpt.safetensors").string();
   CHECK_THROWS_WITH_AS(gg::save_safetensors(path, {{"w", Tensor::zeros({1})}}), contains(path + ": cannot create"),
                        std::runtime_error);

@@ -20,7 +20,7 @@ void add_demo_command(CLI::App& app) {
   cmd->callback([config] {
     fmt::print("glitchgan demo: TinyCnn on {} noisy {}x{} bar images (4 classes), {} test images\n", config->train_count,
                config->image_size, config->image_size, config->test_count);
-    const nets::ToyRunResult result = nets::train_toy_classifier(*config, [&](const nets::EpochReport& e) {
+    const nets::ToyRunResult result = nets::train_toy_classifier(*config, [&](const nets::ToyEpochReport& e) {
       const double rate = config->train_count / e.seconds;
       const double eta = e.seconds * (config->epochs - e.epoch);
       fmt::print("epoch {:>3}/{}  loss {:.4f}  test accuracy {:6.2f}%  {:7.0f} img/s  ETA {:.1f} s\n", e.epoch,

@@ -9,6 +9,7 @@
 #include "data/samplers.h"
 #include "nets/progan_checkpoint.h"
 #include "nets/progan_metrics.h"
+#include "nets/progan_sampling.h"
 #include "tools/commands.h"
 #include "tools/progan_cli.h"
 
@@ -36,17 +37,10 @@ void eval_gan(const EvalFlags& f) {
   order.resize(std::min(order.size(), static_cast<std::size_t>(f.count)));
   const int n = static_cast<int>(order.size());
   const Tensor real_images = nets::process_reals(reals.images(order), g.point.level, g.point.alpha);
-  std::vector<Tensor> parts;
-  for (int start = 0; start < n; start += f.batch) {
-    const int m = std::min(f.batch, n - start);
-    std::vector<int> labels;
-    for (int i = start; i < start + m; ++i) labels.push_back(reals.label(order[static_cast<std::size_t>(i)]));
-    NoGrad no_grad;
-    const Tensor latents = draw_latents(m, nets::progan_latent_size(c.net), gen, /*truncation_free=*/true, device);
-    const Tensor one_hot_labels = c.net.num_classes > 0 ? one_hot(labels, c.net.num_classes, {DType::f32, device}) : Tensor();
-    parts.push_back(g.generator->forward(latents, one_hot_labels, g.point.level, g.point.alpha).to(Device::cpu()));
-  }
-  const nets::ByteImages real_bytes = nets::to_byte_images(real_images), fake_bytes = nets::to_byte_images(concat(parts, 0));
+  std::vector<int> labels;
+  for (std::size_t i : order) labels.push_back(reals.label(i));
+  const Tensor fakes = nets::generate_images(*g.generator, c.net, g.point, labels, gen, /*truncation_free=*/true, f.batch, device);
+  const nets::ByteImages real_bytes = nets::to_byte_images(real_images), fake_bytes = nets::to_byte_images(fakes);
 
   fmt::print("eval-gan: {} (kimg {:.1f}) at {}x{}, {} real and {} generated images\n", f.checkpoint.string(),
              g.state.kimg(), g.point.resolution, g.point.resolution, n, n);

@@ -9,6 +9,7 @@
 #include "data/png_io.h"
 #include "nets/progan_checkpoint.h"
 #include "nets/progan_images.h"
+#include "nets/progan_sampling.h"
 #include "tools/commands.h"
 #include "tools/progan_cli.h"
 
@@ -62,13 +63,8 @@ void sample(const SampleFlags& f) {
   for (int start = 0; start < f.count; start += f.batch) {
     const int n = std::min(f.batch, f.count - start);
     const std::vector<int> batch_classes(classes.begin() + start, classes.begin() + start + n);
-    const Tensor latents = draw_latents(n, nets::progan_latent_size(c.net), gen, f.truncation_free, device);
-    Tensor images;
-    {
-      NoGrad no_grad;
-      const Tensor labels = c.net.num_classes > 0 ? one_hot(batch_classes, c.net.num_classes, {DType::f32, device}) : Tensor();
-      images = g.generator->forward(latents, labels, g.point.level, g.point.alpha).to(Device::cpu());
-    }
+    const Tensor images =
+        nets::generate_images(*g.generator, c.net, g.point, batch_classes, gen, f.truncation_free, f.batch, device);
     const std::vector<data::Image> pictures = nets::to_pictures(images);
     for (int i = 0; i < n; ++i) {
       const std::string id = fmt::format("s{}n{:06}", f.seed, start + i);
@@ -85,7 +81,7 @@ void sample(const SampleFlags& f) {
   }
   data::write_png(f.out / "grid.png", nets::picture_grid(concat(grid_parts, 0), 8, g.point.resolution));
   fmt::print("sample: wrote {} {}x{} images ({}) from {} (kimg {:.1f}) to {}\n", f.count, g.point.resolution,
-             g.point.resolution, f.truncation_free ? "truncation-free" : fmt::format("truncated at {}", kTruncation),
+             g.point.resolution, f.truncation_free ? "truncation-free" : fmt::format("truncated at {}", nets::kTruncation),
              f.checkpoint.string(), g.state.kimg(), f.out.string());
 }
 

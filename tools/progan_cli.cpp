@@ -2,7 +2,6 @@
 
 #include <fmt/core.h>
 
-#include <cmath>
 #include <stdexcept>
 
 #include "data/gravityspy_loader.h"
@@ -36,16 +35,6 @@ data::Dataset load_gan_data(const std::filesystem::path& root, const nets::Proga
   fmt::print("data: {} images of {} class(es) from {} ({})\n", loaded.dataset.size(), loaded.dataset.num_classes(),
              root.string(), loaded.report.from_cache ? "cache" : fmt::format("decoded {} PNGs", loaded.report.decoded_pngs));
   return std::move(loaded.dataset);
-}
-
-Tensor draw_latents(int count, int latent_size, Generator& gen, bool truncation_free, Device device) {
-  Tensor z = Tensor::randn({count, latent_size}, gen);
-  if (!truncation_free) {
-    float* v = z.data<float>();
-    for (std::int64_t i = 0; i < z.numel(); ++i)
-      while (std::fabs(v[i]) > kTruncation) v[i] = static_cast<float>(Tensor::randn({1}, gen).item());
-  }
-  return z.to(device);
 }
 
 }  // namespace gg::tools

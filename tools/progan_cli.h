@@ -1,6 +1,6 @@
 #pragma once
-// What the ProGAN commands (train-gan, sample, eval-gan) share: the device flag, loading the
-// images a GAN trains on, and drawing latents.
+// What the ProGAN commands (train-gan, sample, eval-gan) share: the device flag and loading the
+// images a GAN trains on.
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -18,11 +18,5 @@ Device checked_device(const std::string& text);
 // line about what was loaded. The decoded images are cached in `cache_dir` (empty: no cache).
 data::Dataset load_gan_data(const std::filesystem::path& root, const nets::ProganTrainConfig& config,
                             const std::vector<std::string>& classes, const std::filesystem::path& cache_dir);
-
-// (count, latent_size) latents ~ N(0, 1); unless `truncation_free`, components beyond
-// +-kTruncation are drawn again until inside (the truncation trick: fewer odd samples, a little
-// less variety).
-constexpr double kTruncation = 2.0;
-Tensor draw_latents(int count, int latent_size, Generator& gen, bool truncation_free, Device device);
 
 }  // namespace gg::tools
