@@ -1,7 +1,8 @@
 #pragma once
 // The kernel table of ProGAN's custom ops (engine/ops_progan.h), kept apart from engine/backend.h
 // so this family can grow without touching every backend. The CPU table lives in
-// kernels/cpu/progan_*.cpp; a CUDA table is still to be written (see progan_kernels_for).
+// kernels/cpu/progan_*.cpp, the CUDA one in kernels/cuda/progan_*.cu; the math both compute per
+// element is kernels/common/progan_math.h.
 //
 // Layout conventions: "(outer, C, inner)" means the contiguous tensor read as outer blocks of C
 // channels, each channel a run of `inner` elements: (N, C) is (N, C, 1), NCHW is (N, C, H*W).
@@ -37,8 +38,11 @@ class ProganKernels {
 };
 
 // The table for a device. `kernel` names the kernel about to run, for the error thrown where the
-// device has no implementation of it.
+// build or the machine lacks the device.
 ProganKernels& progan_kernels_for(Device device, const char* kernel);
 ProganKernels& cpu_progan_kernels();
+// CUDA builds only (kernels/cuda/progan_*.cu): one table for every device, each call runs
+// on the device its tensors live on. progan_kernels_for checks that the device exists first.
+ProganKernels& cuda_progan_kernels();
 
 }  // namespace gg

@@ -5,6 +5,7 @@
 
 #include "engine/ops_progan.h"
 #include "engine/progan_backend.h"
+#include "tests/test_cuda_helpers.h"
 #include "tests/testing.h"
 
 using namespace gg;
@@ -133,7 +134,8 @@ TEST_CASE("progan ops: clear errors") {
   CHECK_THROWS_WITH_AS(fade_in(0.5, img, random_f64({2, 3, 2, 2}, 54)), doctest::Contains("resample the old branch"),
                        std::invalid_argument);
   CHECK_THROWS_WITH_AS(fade_in(1.5, img, img), doctest::Contains("outside [0, 1]"), std::invalid_argument);
-  CHECK_THROWS_WITH_AS(progan_kernels_for(Device::cuda(), "pixel_norm_forward"),
-                       doctest::Contains("no CUDA implementation of the ProGAN kernel 'pixel_norm_forward'"),
-                       std::runtime_error);
+  if (!cuda_testing::cuda_visible()) {  // no build or no device: the error names the kernel and why
+    CHECK_THROWS_WITH_AS(progan_kernels_for(Device::cuda(), "pixel_norm_forward"),
+                         doctest::Contains("ProGAN kernel 'pixel_norm_forward'"), std::runtime_error);
+  }
 }

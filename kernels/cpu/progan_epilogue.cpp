@@ -1,19 +1,15 @@
 // The epilogue of the equalized-learning-rate conv2d / linear, y = act(scale * y + bias[c]) in one
 // pass over the GEMM's output, and leaky ReLU's backward read from that output (scale folded in).
+// The per-element math is kernels/common/progan_math.h, shared with the CUDA kernels.
 #include <algorithm>
 
-#include "kernels/common/elementwise_math.h"
+#include "kernels/common/progan_math.h"
 #include "kernels/cpu/parallel.h"
 #include "kernels/cpu/progan_kernels.h"
 
 namespace gg {
 
 namespace {
-
-template <bool Leaky, typename T>
-T activate(T z, T slope) {
-  return Leaky ? unary_apply<UnaryOp::leaky_relu>(z, slope) : z;
-}
 
 template <bool Leaky, typename T>
 void scale_bias_activate(T* y, const T* bias, std::int64_t outer, std::int64_t c, std::int64_t inner, T scale,
@@ -23,13 +19,14 @@ void scale_bias_activate(T* y, const T* bias, std::int64_t outer, std::int64_t c
     for (std::int64_t o = b; o < e; ++o) {
       T* block = y + o * c * inner;
       if (inner == 1) {  // a linear layer's (N, C): vectorise across the channels instead
-        for (std::int64_t ch = 0; ch < c; ++ch) block[ch] = activate<Leaky>(scale * block[ch] + bias[ch], slope);
+        for (std::int64_t ch = 0; ch < c; ++ch)
+          block[ch] = scale_bias_activate_value<Leaky>(block[ch], scale, bias[ch], slope);
         continue;
       }
       for (std::int64_t ch = 0; ch < c; ++ch) {
         T* row = block + ch * inner;
         const T bc = bias[ch];
-        for (std::int64_t i = 0; i < inner; ++i) row[i] = activate<Leaky>(scale * row[i] + bc, slope);
+        for (std::int64_t i = 0; i < inner; ++i) row[i] = scale_bias_activate_value<Leaky>(row[i], scale, bc, slope);
       }
     }
   });
@@ -59,7 +56,7 @@ void CpuProganKernels::leaky_relu_backward(const Tensor& g, const Tensor& y, con
     // The two factors of the mask, scale and slope * scale, so each element costs one multiply.
     const T positive = static_cast<T>(scale), negative = static_cast<T>(slope * scale);
     cpu::parallel_for(g.numel(), cpu::kElementwiseGrain, [&](std::int64_t b, std::int64_t e) {
-      for (std::int64_t i = b; i < e; ++i) out[i] = pg[i] * (py[i] > T(0) ? positive : negative);
+      for (std::int64_t i = b; i < e; ++i) out[i] = leaky_relu_grad_value(pg[i], py[i], positive, negative);
     });
   });
 }

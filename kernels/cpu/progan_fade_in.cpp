@@ -1,4 +1,6 @@
-// Fade-in blending, out = old + alpha (new - old), and the CPU table's instance.
+// Fade-in blending, out = old + alpha (new - old) (kernels/common/progan_math.h), and the CPU
+// table's instance.
+#include "kernels/common/progan_math.h"
 #include "kernels/cpu/parallel.h"
 #include "kernels/cpu/progan_kernels.h"
 
@@ -12,7 +14,7 @@ void CpuProganKernels::fade_in(const Tensor& old_branch, const Tensor& new_branc
     T* o = out.data<T>();
     const T t = static_cast<T>(alpha);
     cpu::parallel_for(out.numel(), cpu::kElementwiseGrain, [&](std::int64_t lo, std::int64_t hi) {
-      for (std::int64_t i = lo; i < hi; ++i) o[i] = a[i] + (b[i] - a[i]) * t;
+      for (std::int64_t i = lo; i < hi; ++i) o[i] = fade_in_value(a[i], b[i], t);
     });
   });
 }

@@ -2,11 +2,12 @@
 // (F = C*H*W), so the G samples of group m are m, m+M, m+2M... as in the official code. Features
 // are cut into fixed chunks; each (m, chunk) task works on its own and writes its share of the
 // std sum to its own slot, and the slots are added in order afterwards, so results do not depend
-// on the thread count.
+// on the thread count. The per-element math is kernels/common/progan_math.h, shared with the CUDA
+// kernels.
 #include <algorithm>
-#include <cmath>
 #include <vector>
 
+#include "kernels/common/progan_math.h"
 #include "kernels/cpu/parallel.h"
 #include "kernels/cpu/progan_kernels.h"
 
@@ -15,7 +16,6 @@ namespace gg {
 namespace {
 
 constexpr std::int64_t kChunk = 512;
-constexpr double kStdEps = 1e-8;  // inside the sqrt, as the official code
 
 struct Groups {
   std::int64_t g, m, f, hw, chunks;
@@ -26,9 +26,10 @@ Groups groups_for(const Tensor& x, int group) {
   return {group, n / group, f, x.size(2) * x.size(3), (f + kChunk - 1) / kChunk};
 }
 
-// For features [f0, f0 + len) of group m: mean and std over the group's samples.
+// For features [f0, f0 + len) of group m: mean and std over the group's samples, the steps of
+// group_stats (kernels/common/progan_math.h) run over the chunk at once so they vectorise.
 template <typename T>
-void group_stats(const T* x, const Groups& gr, std::int64_t m, std::int64_t f0, std::int64_t len, double* mean,
+void chunk_stats(const T* x, const Groups& gr, std::int64_t m, std::int64_t f0, std::int64_t len, double* mean,
                  double* sd) {
   std::fill(mean, mean + len, 0.0);
   std::fill(sd, sd + len, 0.0);
@@ -36,16 +37,13 @@ void group_stats(const T* x, const Groups& gr, std::int64_t m, std::int64_t f0, 
     const T* row = x + (g * gr.m + m) * gr.f + f0;
     for (std::int64_t i = 0; i < len; ++i) mean[i] += static_cast<double>(row[i]);
   }
+  for (std::int64_t i = 0; i < len; ++i) mean[i] = group_mean(mean[i], gr.g);
   const double inv_g = 1.0 / static_cast<double>(gr.g);
-  for (std::int64_t i = 0; i < len; ++i) mean[i] *= inv_g;
   for (std::int64_t g = 0; g < gr.g; ++g) {
     const T* row = x + (g * gr.m + m) * gr.f + f0;
-    for (std::int64_t i = 0; i < len; ++i) {
-      const double d = static_cast<double>(row[i]) - mean[i];
-      sd[i] += d * d;
-    }
+    for (std::int64_t i = 0; i < len; ++i) sd[i] = add_square(sd[i], static_cast<double>(row[i]) - mean[i]);
   }
-  for (std::int64_t i = 0; i < len; ++i) sd[i] = std::sqrt(sd[i] * inv_g + kStdEps);
+  for (std::int64_t i = 0; i < len; ++i) sd[i] = group_std(sd[i], inv_g);
 }
 
 // Calls body(m, chunk, f0, len) for every (group, feature chunk) pair, in parallel.
@@ -66,7 +64,7 @@ void forward(const T* x, T* y, const Groups& gr) {
   std::vector<double> partial(static_cast<std::size_t>(gr.m * gr.chunks));
   for_each_chunk(gr, [&](std::int64_t m, std::int64_t chunk, std::int64_t f0, std::int64_t len) {
     double mean[kChunk], sd[kChunk];
-    group_stats(x, gr, m, f0, len, mean, sd);
+    chunk_stats(x, gr, m, f0, len, mean, sd);
     double s = 0;
     for (std::int64_t i = 0; i < len; ++i) s += sd[i];
     partial[static_cast<std::size_t>(m * gr.chunks + chunk)] = s;
@@ -78,7 +76,7 @@ void forward(const T* x, T* y, const Groups& gr) {
   for (std::int64_t m = 0; m < gr.m; ++m) {
     double s = 0;
     for (std::int64_t c = 0; c < gr.chunks; ++c) s += partial[static_cast<std::size_t>(m * gr.chunks + c)];
-    const T value = static_cast<T>(s / static_cast<double>(gr.f));
+    const T value = stddev_channel_value<T>(s, gr.f);
     for (std::int64_t g = 0; g < gr.g; ++g) {
       T* plane = y + (g * gr.m + m) * y_sample + gr.f;
       std::fill(plane, plane + gr.hw, value);
@@ -99,11 +97,11 @@ void backward(const T* x, const T* gy, T* gx, const Groups& gr) {
       const T* plane = gy + (g * gr.m + m) * y_sample + gr.f;
       for (std::int64_t i = 0; i < gr.hw; ++i) s += static_cast<double>(plane[i]);
     }
-    coef[static_cast<std::size_t>(m)] = s / static_cast<double>(gr.f * gr.g);
+    coef[static_cast<std::size_t>(m)] = stddev_grad_coef(s, gr.f, gr.g);
   }
   for_each_chunk(gr, [&](std::int64_t m, std::int64_t, std::int64_t f0, std::int64_t len) {
     double mean[kChunk], sd[kChunk];
-    group_stats(x, gr, m, f0, len, mean, sd);
+    chunk_stats(x, gr, m, f0, len, mean, sd);
     const double c = coef[static_cast<std::size_t>(m)];
     for (std::int64_t i = 0; i < len; ++i) sd[i] = c / sd[i];  // now the factor of (x - mean)
     for (std::int64_t g = 0; g < gr.g; ++g) {
@@ -111,8 +109,7 @@ void backward(const T* x, const T* gy, T* gx, const Groups& gr) {
       const T* xr = x + n * gr.f + f0;
       const T* gr_in = gy + n * y_sample + f0;
       T* out = gx + n * gr.f + f0;
-      for (std::int64_t i = 0; i < len; ++i)
-        out[i] = static_cast<T>(static_cast<double>(gr_in[i]) + (static_cast<double>(xr[i]) - mean[i]) * sd[i]);
+      for (std::int64_t i = 0; i < len; ++i) out[i] = stddev_input_grad(gr_in[i], xr[i], mean[i], sd[i]);
     }
   });
 }

@@ -1,10 +1,11 @@
 // Pixel norm over the channels of (outer, C, inner): each output reads C values strided by
 // `inner`. Work is cut into tiles of `tile` neighbouring positions so the inner loops run over
 // contiguous memory (and vectorise), and a tile's C x tile block is still in cache when the second
-// pass reads it again. Sums are taken in double, as in the engine's reductions.
+// pass reads it again. Sums are taken in double, as in the engine's reductions; the per-element
+// math is kernels/common/progan_math.h, shared with the CUDA kernels.
 #include <algorithm>
-#include <cmath>
 
+#include "kernels/common/progan_math.h"
 #include "kernels/cpu/parallel.h"
 #include "kernels/cpu/progan_kernels.h"
 
@@ -43,17 +44,18 @@ void for_each_tile(const Tiling& t, F&& body) {
 
 template <typename T>
 void forward(const T* x, T* y, const Tiling& t, double eps) {
+  const auto c = static_cast<double>(t.c);
   for_each_tile(t, [&](std::int64_t base, std::int64_t len) {
     double r[kMaxTile] = {};
     for (std::int64_t ch = 0; ch < t.c; ++ch) {
       const T* row = x + base + ch * t.inner;
-      for (std::int64_t i = 0; i < len; ++i) r[i] += static_cast<double>(row[i]) * static_cast<double>(row[i]);
+      for (std::int64_t i = 0; i < len; ++i) r[i] = add_square(r[i], static_cast<double>(row[i]));
     }
-    for (std::int64_t i = 0; i < len; ++i) r[i] = 1.0 / std::sqrt(r[i] / static_cast<double>(t.c) + eps);
+    for (std::int64_t i = 0; i < len; ++i) r[i] = pixel_norm_rsqrt(r[i], c, eps);
     for (std::int64_t ch = 0; ch < t.c; ++ch) {
       const T* in = x + base + ch * t.inner;
       T* out = y + base + ch * t.inner;
-      for (std::int64_t i = 0; i < len; ++i) out[i] = static_cast<T>(static_cast<double>(in[i]) * r[i]);
+      for (std::int64_t i = 0; i < len; ++i) out[i] = pixel_norm_value(in[i], r[i]);
     }
   });
 }
@@ -61,6 +63,7 @@ void forward(const T* x, T* y, const Tiling& t, double eps) {
 // gx = r g - x k with k = r^3 mean_c(g x): the derivative of x r through r = (mean_c x^2 + eps)^(-1/2).
 template <typename T>
 void backward(const T* x, const T* g, T* gx, const Tiling& t, double eps) {
+  const auto c = static_cast<double>(t.c);
   for_each_tile(t, [&](std::int64_t base, std::int64_t len) {
     double r[kMaxTile] = {}, k[kMaxTile] = {};
     for (std::int64_t ch = 0; ch < t.c; ++ch) {
@@ -68,21 +71,19 @@ void backward(const T* x, const T* g, T* gx, const Tiling& t, double eps) {
       const T* gr = g + base + ch * t.inner;
       for (std::int64_t i = 0; i < len; ++i) {
         const double xv = static_cast<double>(xr[i]);
-        r[i] += xv * xv;
-        k[i] += xv * static_cast<double>(gr[i]);
+        r[i] = add_square(r[i], xv);
+        k[i] = add_product(k[i], xv, static_cast<double>(gr[i]));
       }
     }
-    const double inv_c = 1.0 / static_cast<double>(t.c);
     for (std::int64_t i = 0; i < len; ++i) {
-      r[i] = 1.0 / std::sqrt(r[i] * inv_c + eps);
-      k[i] *= r[i] * r[i] * r[i] * inv_c;
+      r[i] = pixel_norm_rsqrt(r[i], c, eps);
+      k[i] = pixel_norm_grad_coef(r[i], k[i], c);
     }
     for (std::int64_t ch = 0; ch < t.c; ++ch) {
       const T* xr = x + base + ch * t.inner;
       const T* gr = g + base + ch * t.inner;
       T* out = gx + base + ch * t.inner;
-      for (std::int64_t i = 0; i < len; ++i)
-        out[i] = static_cast<T>(r[i] * static_cast<double>(gr[i]) - k[i] * static_cast<double>(xr[i]));
+      for (std::int64_t i = 0; i < len; ++i) out[i] = pixel_norm_grad(xr[i], gr[i], r[i], k[i]);
     }
   });
 }
