@@ -15,6 +15,7 @@ packages=(
   libpng-dev                         # PNG images
   libfftw3-dev                       # FFTs for the synthetic spectrograms
   libcsv-dev                         # the Gravity Spy metadata CSV
+  libcairo2-dev fonts-dejavu-core    # report charts, heat maps and captions (DejaVu Sans text)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,34 +1,39 @@
-// `glitchgan demo`: the engine demo. Trains a tiny CNN on generated bar images and prints the
-// loss falling and the accuracy rising, epoch by epoch.
+// `glitchgan demo`: the main job. Synthesizes a small imbalanced glitch data set (or takes --data),
+// trains a conditional ProGAN on it, generates images, trains the classifier with and without
+// them, prints the comparison and writes <out>/report.html.
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
-#include "nets/toy_training.h"
+#include <memory>
+
+#include "study/demo.h"
+#include "study/study_report.h"
 #include "tools/commands.h"
+#include "tools/progan_cli.h"
+#include "tools/study_cli.h"
 
 namespace gg::tools {
 
 void add_demo_command(CLI::App& app) {
-  auto config = std::make_shared<nets::ToyRunConfig>();
-  CLI::App* cmd = app.add_subcommand("demo", "Train a tiny CNN on generated images (engine demo, CPU)");
-  cmd->add_option("--epochs", config->epochs, "training epochs")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--train", config->train_count, "training images")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--test", config->test_count, "test images")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--size", config->image_size, "image side in pixels (multiple of 4)")->check(CLI::Range(8, 256))->capture_default_str();
-  cmd->add_option("--batch", config->batch, "batch size")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--lr", config->lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--seed", config->seed, "seed of every random stream")->capture_default_str();
-  cmd->callback([config] {
-    fmt::print("glitchgan demo: TinyCnn on {} noisy {}x{} bar images (4 classes), {} test images\n", config->train_count,
-               config->image_size, config->image_size, config->test_count);
-    const nets::ToyRunResult result = nets::train_toy_classifier(*config, [&](const nets::ToyEpochReport& e) {
-      const double rate = config->train_count / e.seconds;
-      const double eta = e.seconds * (config->epochs - e.epoch);
-      fmt::print("epoch {:>3}/{}  loss {:.4f}  test accuracy {:6.2f}%  {:7.0f} img/s  ETA {:.1f} s\n", e.epoch,
-                 config->epochs, e.train_loss, 100 * e.test_accuracy, rate, eta);
-      std::fflush(stdout);
-    });
-    fmt::print("done: {} parameters, final test accuracy {:.2f}%\n", result.parameters,
-               100 * result.epochs.back().test_accuracy);
+  auto options = std::make_shared<study::DemoOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "demo", "The main job: synthesize a small imbalanced glitch set, train a ProGAN on it, and compare classifiers "
+              "trained with and without its images (HTML report)");
+  cmd->add_option("--out", options->out, "run folder (data/, gan/, generated/, classifier-*/, report.html)")->capture_default_str();
+  cmd->add_option("--data", options->data, "a Gravity Spy folder to use instead of synthesized data")->check(CLI::ExistingDirectory);
+  cmd->add_option("--classes", options->classes, "classes to synthesize")->delimiter(',')->capture_default_str()->group("Synthetic data");
+  cmd->add_option("--per-class", options->per_class, "glitches of the first (most common) class")
+      ->check(CLI::PositiveNumber)->capture_default_str()->group("Synthetic data");
+  cmd->add_option("--imbalance", options->imbalance, "class counts fall geometrically from N to N/R")
+      ->check(CLI::Range(1.0, 1e6))->capture_default_str()->group("Synthetic data");
+  add_study_flags(cmd, options->settings);
+  cmd->callback([options] {
+    checked_device(options->settings.device);
+    print_line(fmt::format("glitchgan demo: {} -> {}", options->data.empty() ? std::string("synthetic data") : options->data.string(),
+                           options->out.string()));
+    const study::DemoResult result = study::run_demo(*options, print_line);
+    fmt::print("\n{}\n", study::comparison_text(result.study));
+    fmt::print("done in {:.0f} s; report: {}\n", result.seconds, result.report.string());
   });
 }
 

@@ -11,5 +11,10 @@ void add_synth_command(CLI::App& app);
 void add_train_gan_command(CLI::App& app);
 void add_sample_command(CLI::App& app);
 void add_eval_gan_command(CLI::App& app);
+void add_augment_command(CLI::App& app);
+void add_experiment_command(CLI::App& app);
+void add_train_classifier_command(CLI::App& app);
+void add_eval_classifier_command(CLI::App& app);
+void add_anomalies_command(CLI::App& app);
 
 }  // namespace gg::tools

@@ -28,6 +28,11 @@ int main(int argc, char** argv) {
   gg::tools::add_train_gan_command(app);
   gg::tools::add_sample_command(app);
   gg::tools::add_eval_gan_command(app);
+  gg::tools::add_augment_command(app);
+  gg::tools::add_experiment_command(app);
+  gg::tools::add_train_classifier_command(app);
+  gg::tools::add_eval_classifier_command(app);
+  gg::tools::add_anomalies_command(app);
   try {
     app.parse(argc, argv);
     if (gg::KernelProfiler::enabled()) std::fputs(gg::KernelProfiler::table().c_str(), stdout);

@@ -1,0 +1,108 @@
+// The glitch classifier's training step at the configuration: 64x64, batch 32, 1 channel,
+// 22 classes, default widths (32, 64, 128, 256): forward in training mode (batch norm, dropout),
+// cross-entropy, backward, Adam. The images are fixed random tensors, so data loading is not timed
+// (bench/pytorch_classifier_step.py times the same thing). Also the eval-mode forward (prediction).
+//
+// FLOP/s counts the convolutions and the head (everything else is memory-bound): a step costs
+// 3x the forward FLOPs (forward, input gradient, weight gradient), less the first convolution's
+// input gradient, which nothing needs.
+#include <cstdio>
+#include <cstdlib>
+
+#include "bench/roofline.h"
+#include "engine/optim.h"
+#include "engine/profiler.h"
+#include "nets/classifier.h"
+
+namespace {
+
+using namespace gg;
+
+constexpr int kBatch = 32, kResolution = 64, kChannels = 1, kClasses = 22;
+
+nets::ClassifierConfig bench_net() {
+  nets::ClassifierConfig c;
+  c.channels = kChannels;
+  c.resolution = kResolution;
+  c.num_classes = kClasses;
+  return c;
+}
+
+// 2 FLOPs per multiply-add of each convolution at its input size, and of the head.
+struct Flops {
+  double forward = 0, first_conv = 0;
+};
+Flops classifier_flops(const nets::ClassifierConfig& c) {
+  Flops f;
+  double pixels = static_cast<double>(c.resolution) * c.resolution;
+  int in = c.channels;
+  for (int w : c.widths) {
+    const double first = 2.0 * kBatch * pixels * in * w * 9;
+    if (f.first_conv == 0) f.first_conv = first;
+    f.forward += first + 2.0 * kBatch * pixels * w * w * 9;
+    pixels /= 4;
+    in = w;
+  }
+  f.forward += 2.0 * kBatch * in * c.num_classes;
+  return f;
+}
+
+struct Inputs {
+  Tensor images;
+  std::vector<int> labels;
+};
+Inputs random_inputs() {
+  Generator gen(2);
+  Inputs in{Tensor::rand({kBatch, kChannels, kResolution, kResolution}, gen, {}, -1, 1), {}};
+  for (int i = 0; i < kBatch; ++i) in.labels.push_back(i % kClasses);
+  return in;
+}
+
+void BM_ClassifierTrainStep(benchmark::State& state) {
+  Generator init(1), drop(3);
+  nets::GlitchClassifier model(bench_net(), init);
+  Adam optimizer(model.parameters(), {.lr = 1e-3});
+  const Inputs in = random_inputs();
+  auto step = [&] {
+    optimizer.zero_grad();
+    const Tensor loss = cross_entropy(model.forward(in.images, drop), in.labels);
+    loss.backward();
+    optimizer.step();
+    benchmark::DoNotOptimize(loss.item());
+  };
+  step();  // warm-up: allocations, Adam's state
+  for (auto _ : state) step();
+  const Flops f = classifier_flops(model.config());
+  state.SetLabel(std::to_string(model.parameter_count()) + " parameters");
+  bench::report_flops(state, 3 * f.forward - f.first_conv);
+}
+
+void BM_ClassifierPredict(benchmark::State& state) {
+  Generator init(1), drop(3);
+  nets::GlitchClassifier model(bench_net(), init);
+  model.eval();
+  const Inputs in = random_inputs();
+  for (auto _ : state) {
+    NoGrad no_grad;
+    const Tensor logits = model.forward(in.images, drop);  // (N, classes)
+    benchmark::DoNotOptimize(logits.data<float>());
+  }
+  bench::report_flops(state, classifier_flops(model.config()).forward);
+}
+
+BENCHMARK(BM_ClassifierTrainStep)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3.0);
+BENCHMARK(BM_ClassifierPredict)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+
+}  // namespace
+
+// GG_PROFILE=1 adds a table of where the time went, kernel by kernel (engine/profiler.h).
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  const bool profile = std::getenv("GG_PROFILE") != nullptr;
+  gg::KernelProfiler::set_enabled(profile);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  if (profile) std::fputs(gg::KernelProfiler::table().c_str(), stdout);
+  return 0;
+}

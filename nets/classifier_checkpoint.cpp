@@ -1,0 +1,126 @@
+#include "nets/classifier_checkpoint.h"
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "engine/posix_file.h"
+#include "engine/serialize.h"
+
+namespace gg::nets {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kMetaKey = "glitchgan.classifier";
+
+json to_json(const ClassifierCheckpoint& m) {
+  const data::PreprocessOptions& p = m.preprocess;
+  return {
+      {"config",
+       {{"channels", m.config.channels},
+        {"resolution", m.config.resolution},
+        {"num_classes", m.config.num_classes},
+        {"widths", m.config.widths},
+        {"dropout", m.config.dropout}}},
+      {"class_names", m.class_names},
+      {"preprocess",
+       {{"crop", {{"row0", p.crop.row0}, {"row1", p.crop.row1}, {"col0", p.crop.col0}, {"col1", p.crop.col1}}},
+        {"windows", p.windows},
+        {"height", p.height},
+        {"width", p.width},
+        {"color", p.color == data::ColorMode::gray ? "gray" : "rgb"},
+        {"expected_width", p.expected_width},
+        {"expected_height", p.expected_height}}},
+      {"seed", m.seed},
+  };
+}
+
+ClassifierCheckpoint from_json(const json& j) {
+  ClassifierCheckpoint m;
+  const json& c = j.at("config");
+  m.config.channels = c.at("channels");
+  m.config.resolution = c.at("resolution");
+  m.config.num_classes = c.at("num_classes");
+  m.config.widths = c.at("widths").get<std::vector<int>>();
+  m.config.dropout = c.at("dropout");
+  m.class_names = j.at("class_names").get<std::vector<std::string>>();
+  const json& p = j.at("preprocess");
+  const json& crop = p.at("crop");
+  m.preprocess.crop = {crop.at("row0"), crop.at("row1"), crop.at("col0"), crop.at("col1")};
+  m.preprocess.windows = p.at("windows").get<std::vector<double>>();
+  m.preprocess.height = p.at("height");
+  m.preprocess.width = p.at("width");
+  const std::string color = p.at("color");
+  if (color != "gray" && color != "rgb") throw std::invalid_argument("preprocess colour '" + color + "' is neither gray nor rgb");
+  m.preprocess.color = color == "gray" ? data::ColorMode::gray : data::ColorMode::rgb;
+  m.preprocess.expected_width = p.at("expected_width");
+  m.preprocess.expected_height = p.at("expected_height");
+  m.seed = j.at("seed");
+  return m;
+}
+
+// The description must be one a model can be built from and data loaded with.
+void check(const ClassifierCheckpoint& m) {
+  m.config.validate();
+  m.preprocess.validate();
+  if (static_cast<int>(m.class_names.size()) != m.config.num_classes) {
+    throw std::invalid_argument(std::to_string(m.class_names.size()) + " class names for " +
+                                std::to_string(m.config.num_classes) + " classes");
+  }
+  if (m.preprocess.channels() != m.config.channels || m.preprocess.height != m.config.resolution ||
+      m.preprocess.width != m.config.resolution) {
+    throw std::invalid_argument("the preprocessing (" + m.preprocess.describe() + ") does not make the network's " +
+                                std::to_string(m.config.channels) + " x " + std::to_string(m.config.resolution) + " x " +
+                                std::to_string(m.config.resolution) + " input");
+  }
+}
+
+}  // namespace
+
+std::string checkpoint_to_json(const ClassifierCheckpoint& meta) { return to_json(meta).dump(); }
+
+ClassifierCheckpoint checkpoint_from_json(const std::string& text) {
+  ClassifierCheckpoint m = from_json(json::parse(text));
+  check(m);
+  return m;
+}
+
+void save_classifier(const std::filesystem::path& path, const GlitchClassifier& model, const ClassifierCheckpoint& meta) {
+  try {
+    check(meta);
+    if (meta.config != model.config()) {
+      throw std::invalid_argument("the description's config differs from the model's (" +
+                                  config_differences(meta.config, model.config()) + ")");
+    }
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(path.string() + ": " + e.what());
+  }
+  const json description = to_json(meta);
+  save_safetensors(path.string(), model.state_dict(), {{kMetaKey, description.dump()}});
+  std::filesystem::path readable = path;
+  readable.replace_extension(".json");
+  const std::string text = description.dump(2) + "\n";
+  write_file_atomic(readable, {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+}
+
+LoadedClassifier load_classifier(const std::filesystem::path& path, Device device) {
+  SafetensorsFile file = load_safetensors(path.string(), device);
+  const auto found = file.metadata.find(kMetaKey);
+  if (found == file.metadata.end()) {
+    throw std::runtime_error(path.string() + ": not a glitchgan classifier checkpoint (no '" + kMetaKey + "' metadata)");
+  }
+  LoadedClassifier out;
+  try {
+    out.meta = checkpoint_from_json(found->second);
+    Generator unused(0);  // the weights are overwritten from the file
+    out.model = std::make_shared<GlitchClassifier>(out.meta.config, unused, TensorOptions{DType::f32, device});
+    out.model->load_state_dict(file.tensors);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path.string() + ": " + e.what());
+  }
+  out.model->eval();
+  return out;
+}
+
+}  // namespace gg::nets

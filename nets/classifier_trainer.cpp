@@ -1,0 +1,338 @@
+#include "nets/classifier_trainer.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <stdexcept>
+
+#include "data/prefetcher.h"
+#include "data/samplers.h"
+#include "engine/optim.h"
+#include "nets/classification_metrics.h"
+#include "nets/classifier_checkpoint.h"
+
+namespace gg::nets {
+
+namespace {
+
+// The random streams of a run.
+enum Stream : std::uint64_t { kInit, kDropout, kRealSampler, kExtraSampler, kMixing, kBatchNormSample };
+
+void require(bool ok, const std::string& what) {
+  if (!ok) throw std::invalid_argument("train_classifier: " + what);
+}
+
+std::string shape_text(const data::Dataset& d) { return fmt::format("{} x {} x {}", d.channels(), d.height(), d.width()); }
+
+void check_options(const data::Dataset& train, const data::Dataset& validation, const ClassifierTrainOptions& o) {
+  o.net.validate();
+  require(o.epochs >= 1, fmt::format("epochs must be at least 1, not {}", o.epochs));
+  require(o.batch >= 1, fmt::format("batch must be at least 1, not {}", o.batch));
+  require(o.lr > 0 && std::isfinite(o.lr), fmt::format("lr must be positive, not {}", o.lr));
+  require(o.lr_step_epochs >= 1, fmt::format("lr_step_epochs must be at least 1, not {}", o.lr_step_epochs));
+  require(o.lr_gamma > 0, fmt::format("lr_gamma must be positive, not {}", o.lr_gamma));
+  require(o.patience >= 0, fmt::format("patience must be 0 (off) or positive, not {}", o.patience));
+  require(o.batch_norm_images >= 0, fmt::format("batch_norm_images must be 0 (off) or positive, not {}", o.batch_norm_images));
+  require(o.extra_ratio >= 0 && o.extra_ratio < 1, fmt::format("extra_ratio must be in [0, 1), not {}", o.extra_ratio));
+  require(!train.empty(), "the training set is empty");
+  require(!validation.empty(), "the validation set is empty (early stopping and the best epoch need one)");
+  const std::string net_shape = fmt::format("{} x {} x {}", o.net.channels, o.net.resolution, o.net.resolution);
+  require(train.channels() == o.net.channels && train.height() == o.net.resolution && train.width() == o.net.resolution,
+          "the training images are " + shape_text(train) + " but the network takes " + net_shape);
+  require(train.num_classes() == o.net.num_classes,
+          fmt::format("the training set has {} classes but the network {}", train.num_classes(), o.net.num_classes));
+  require(validation.class_names() == train.class_names(), "the validation set's classes differ from the training set's");
+  require(validation.channels() == train.channels() && validation.height() == train.height() && validation.width() == train.width(),
+          "the validation images are " + shape_text(validation) + ", the training images " + shape_text(train));
+  if (o.extra != nullptr) {
+    require(!o.extra->empty(), "the extra (generated) set is empty");
+    require(o.extra->class_names() == train.class_names(),
+            "the extra set's classes differ from the training set's (relabel it into the same label space)");
+    require(o.extra->channels() == train.channels() && o.extra->height() == train.height() && o.extra->width() == train.width(),
+            "the extra images are " + shape_text(*o.extra) + ", the training images " + shape_text(train));
+  }
+}
+
+// Sets eval mode and restores the previous mode when it goes out of scope.
+class EvalMode {
+ public:
+  explicit EvalMode(Module& m) : module_(m), was_training_(m.is_training()) { m.eval(); }
+  ~EvalMode() { module_.train(was_training_); }
+  EvalMode(const EvalMode&) = delete;
+  EvalMode& operator=(const EvalMode&) = delete;
+
+ private:
+  Module& module_;
+  bool was_training_;
+};
+
+// log softmax of every sample's logits, row-major (N, classes), in eval mode.
+std::vector<float> log_probabilities(GlitchClassifier& model, const data::Dataset& data, int batch, Device device) {
+  const ClassifierConfig& c = model.config();
+  if (data.channels() != c.channels || data.height() != c.resolution || data.width() != c.resolution) {
+    throw std::invalid_argument(fmt::format("predict: the images are {} but the classifier takes {} x {} x {}",
+                                            shape_text(data), c.channels, c.resolution, c.resolution));
+  }
+  if (batch < 1) throw std::invalid_argument("predict: batch must be at least 1");
+  NoGrad no_grad;
+  EvalMode eval(model);
+  Generator unused(0);  // dropout is the identity in eval mode
+  std::vector<float> out;
+  out.reserve(data.size() * static_cast<std::size_t>(c.num_classes));
+  for (std::size_t start = 0; start < data.size(); start += static_cast<std::size_t>(batch)) {
+    std::vector<std::size_t> indices(std::min(static_cast<std::size_t>(batch), data.size() - start));
+    std::iota(indices.begin(), indices.end(), start);
+    const std::vector<float> rows = log_softmax(model.forward(data.images(indices).to(device), unused)).to_vector<float>();
+    out.insert(out.end(), rows.begin(), rows.end());
+  }
+  return out;
+}
+
+std::vector<int> row_argmax(const std::vector<float>& rows, std::size_t classes) {
+  std::vector<int> out(rows.size() / classes, 0);
+  for (std::size_t i = 0; i < out.size(); ++i)
+    for (std::size_t k = 1; k < classes; ++k)
+      if (rows[i * classes + k] > rows[i * classes + static_cast<std::size_t>(out[i])]) out[i] = static_cast<int>(k);
+  return out;
+}
+
+struct Validation {
+  double loss = 0;
+  ClassificationReport report;
+};
+
+Validation validate(GlitchClassifier& model, const data::Dataset& data, int batch, Device device) {
+  const auto classes = static_cast<std::size_t>(model.config().num_classes);
+  const std::vector<float> rows = log_probabilities(model, data, batch, device);
+  double loss = 0;
+  for (std::size_t i = 0; i < data.size(); ++i) loss -= rows[i * classes + static_cast<std::size_t>(data.label(i))];
+  return {loss / static_cast<double>(data.size()), evaluate_predictions(data.labels(), row_argmax(rows, classes), static_cast<int>(classes))};
+}
+
+// Deep copies of every parameter and buffer.
+TensorMap snapshot(const Module& model) {
+  NoGrad no_grad;
+  TensorMap out;
+  for (const auto& [name, t] : model.state_dict()) out.emplace(name, t.detach().clone());
+  return out;
+}
+
+void load_init(GlitchClassifier& model, const data::Dataset& train, const ClassifierTrainOptions& o) {
+  const LoadedClassifier init = load_classifier(o.init, o.device);
+  const std::string differences = config_differences(init.meta.config, o.net);
+  if (!differences.empty()) {
+    throw std::invalid_argument(o.init.string() + ": cannot fine-tune from this checkpoint: its network differs from the one asked for (" +
+                                differences + ")");
+  }
+  if (init.meta.class_names != train.class_names()) {
+    throw std::invalid_argument(fmt::format("{}: cannot fine-tune from this checkpoint: its classes ({}) differ from the data's ({})",
+                                            o.init.string(), fmt::join(init.meta.class_names, ", "),
+                                            fmt::join(train.class_names(), ", ")));
+  }
+  model.load_state_dict(init.model->state_dict());
+}
+
+nlohmann::json log_line(const EpochReport& r) {
+  return {{"epoch", r.epoch},
+          {"train_loss", r.train_loss},
+          {"train_accuracy", r.train_accuracy},
+          {"validation_loss", r.validation_loss},
+          {"validation_accuracy", r.validation_accuracy},
+          {"validation_macro_f1", r.validation_macro_f1},
+          {"learning_rate", r.learning_rate},
+          {"seconds", r.seconds},
+          {"best", r.best}};
+}
+
+}  // namespace
+
+void precise_batch_norm(GlitchClassifier& model, const data::Dataset& data, std::span<const std::size_t> indices, int batch,
+                        Device device) {
+  if (batch < 1) throw std::invalid_argument("precise_batch_norm: batch must be at least 1");
+  NoGrad no_grad;
+  const bool was_training = model.is_training();
+  model.train();
+  const std::vector<BatchNorm*> norms = model.batch_norms();
+  std::vector<double> momenta;
+  for (BatchNorm* bn : norms) momenta.push_back(bn->state.momentum);
+  Generator unused(0);  // dropout comes after the last batch norm: its mask changes no statistic
+  std::size_t seen = 0;
+  for (std::size_t start = 0; start < indices.size(); start += static_cast<std::size_t>(batch)) {
+    const std::span<const std::size_t> part = indices.subspan(start, std::min(static_cast<std::size_t>(batch), indices.size() - start));
+    seen += part.size();
+    // A cumulative average: batch k enters with weight n_k / (n_1 + ... + n_k).
+    for (BatchNorm* bn : norms) bn->state.momentum = static_cast<double>(part.size()) / static_cast<double>(seen);
+    model.forward(data.images(part).to(device), unused);
+  }
+  for (std::size_t i = 0; i < norms.size(); ++i) norms[i]->state.momentum = momenta[i];
+  model.train(was_training);
+}
+
+std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream) {
+  std::uint64_t z = seed * 0x9E3779B97F4A7C15ull + (stream + 1) * 0xD1B54A32D192ED03ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+data::PreprocessOptions recorded_preprocess(const ClassifierTrainOptions& o) {
+  data::PreprocessOptions p;
+  if (o.preprocess) {
+    p = *o.preprocess;
+  } else {
+    require(o.net.channels == 1 || o.net.channels == 3,
+            fmt::format("set `preprocess` for {} channels (the default covers 1, gray, and 3, RGB)", o.net.channels));
+    p.color = o.net.channels == 3 ? data::ColorMode::rgb : data::ColorMode::gray;
+    p.height = p.width = o.net.resolution;
+  }
+  p.validate();
+  require(p.channels() == o.net.channels && p.height == o.net.resolution && p.width == o.net.resolution,
+          fmt::format("the preprocessing ({}) does not make the network's {} x {} x {} input", p.describe(), o.net.channels,
+                      o.net.resolution, o.net.resolution));
+  return p;
+}
+
+std::vector<double> inverse_frequency_weights(const data::Dataset& train, const ClassifierTrainOptions& o) {
+  const std::vector<std::size_t> counts = train.class_counts();
+  std::vector<double> share(counts.size(), 0.0);
+  const double real_share = o.extra != nullptr ? 1.0 - o.extra_ratio : 1.0;
+  for (std::size_t k = 0; k < counts.size(); ++k) share[k] = real_share * static_cast<double>(counts[k]) / static_cast<double>(train.size());
+  if (o.extra != nullptr) {
+    const std::vector<std::size_t> extra = o.extra->class_counts();
+    for (std::size_t k = 0; k < share.size() && k < extra.size(); ++k)
+      share[k] += o.extra_ratio * static_cast<double>(extra[k]) / static_cast<double>(o.extra->size());
+  }
+  const auto present = static_cast<double>(std::count_if(share.begin(), share.end(), [](double s) { return s > 0; }));
+  std::vector<double> weights(share.size(), 1.0);
+  for (std::size_t k = 0; k < share.size(); ++k)
+    if (share[k] > 0) weights[k] = 1.0 / (present * share[k]);
+  return weights;
+}
+
+std::size_t steps_per_epoch(std::size_t train_size, const ClassifierTrainOptions& o) {
+  const double real_per_batch = o.batch * (o.extra != nullptr ? 1.0 - o.extra_ratio : 1.0);
+  return static_cast<std::size_t>(std::ceil(static_cast<double>(train_size) / real_per_batch - 1e-9));
+}
+
+std::unique_ptr<data::BatchSource> training_batches(const data::Dataset& train, const ClassifierTrainOptions& o) {
+  const std::uint64_t real_seed = derive_seed(o.seed, kRealSampler);
+  std::unique_ptr<data::IndexSampler> real;
+  if (o.balanced) {
+    real = std::make_unique<data::BalancedSampler>(train.labels(), train.num_classes(), real_seed);
+  } else {
+    real = std::make_unique<data::ShuffleSampler>(train.size(), real_seed);
+  }
+  const auto batch = static_cast<std::size_t>(o.batch);
+  if (o.extra == nullptr || o.extra_ratio == 0) return std::make_unique<data::SampledBatches>(train, std::move(real), batch);
+  return std::make_unique<data::MixedBatches>(
+      train, std::move(real), *o.extra, std::make_unique<data::ShuffleSampler>(o.extra->size(), derive_seed(o.seed, kExtraSampler)),
+      1.0 - o.extra_ratio, batch, derive_seed(o.seed, kMixing));
+}
+
+ClassifierTrainResult train_classifier(const data::Dataset& train, const data::Dataset& validation,
+                                       const ClassifierTrainOptions& options) {
+  check_options(train, validation, options);
+  const ClassifierCheckpoint meta{options.net, train.class_names(), recorded_preprocess(options), options.seed};
+  Generator init_gen(derive_seed(options.seed, kInit)), dropout_gen(derive_seed(options.seed, kDropout));
+  auto model = std::make_shared<GlitchClassifier>(options.net, init_gen, TensorOptions{DType::f32, options.device});
+  if (!options.init.empty()) load_init(*model, train, options);
+  model->train();
+
+  std::ofstream log;
+  const std::filesystem::path log_file = options.out / "log.jsonl", best_file = options.out / "best.safetensors";
+  if (!options.out.empty()) {
+    std::filesystem::create_directories(options.out);
+    log.open(log_file, std::ios::trunc);
+    if (!log) throw std::runtime_error(log_file.string() + ": cannot open the training log for writing");
+  }
+
+  Adam optimizer(model->parameters(), {.lr = options.lr});
+  StepLR schedule(optimizer, options.lr_step_epochs, options.lr_gamma);
+  data::Prefetcher batches(training_batches(train, options), 2);
+  const std::size_t steps = steps_per_epoch(train.size(), options);
+  const std::vector<double> weights = options.class_weights ? inverse_frequency_weights(train, options) : std::vector<double>{};
+
+  // The fixed sample of real training images the batch-norm statistics are taken over.
+  Generator sample_gen(derive_seed(options.seed, kBatchNormSample));
+  std::vector<std::size_t> norm_sample = data::random_permutation(train.size(), sample_gen);
+  norm_sample.resize(std::min(norm_sample.size(), static_cast<std::size_t>(options.batch_norm_images)));
+
+  ClassifierTrainResult result;
+  TensorMap best_state;
+  double best_loss = 0;
+  for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+    const auto start = std::chrono::steady_clock::now();
+    EpochReport r;
+    r.epoch = epoch;
+    r.learning_rate = optimizer.learning_rate();
+    double loss_sum = 0;
+    std::size_t correct = 0, seen = 0;
+    for (std::size_t step = 0; step < steps; ++step) {
+      const data::Batch batch = batches.next();
+      optimizer.zero_grad();
+      const Tensor logits = model->forward(batch.images.to(options.device), dropout_gen);  // (N, classes)
+      const Tensor loss = cross_entropy(logits, batch.labels, weights);
+      loss.backward();
+      const double value = loss.item();
+      if (!std::isfinite(value)) {
+        throw std::runtime_error(fmt::format("train_classifier: the loss is {} at epoch {}, step {}{}", value, epoch, step + 1,
+                                             options.out.empty() || result.best_epoch == 0
+                                                 ? std::string()
+                                                 : fmt::format("; {} holds epoch {}", best_file.string(), result.best_epoch)));
+      }
+      optimizer.step();
+      loss_sum += value;
+      const std::vector<int> predicted = argmax_rows(logits.detach());
+      for (std::size_t i = 0; i < predicted.size(); ++i) correct += predicted[i] == batch.labels[i];
+      seen += predicted.size();
+    }
+    schedule.step();
+    r.train_loss = loss_sum / static_cast<double>(steps);
+    r.train_accuracy = static_cast<double>(correct) / static_cast<double>(seen);
+
+    if (!norm_sample.empty()) precise_batch_norm(*model, train, norm_sample, options.batch, options.device);
+    const Validation v = validate(*model, validation, options.batch, options.device);
+    r.validation_loss = v.loss;
+    r.validation_accuracy = v.report.accuracy;
+    r.validation_macro_f1 = v.report.macro_f1;
+    // Ties in accuracy (common on small validation sets) go to the lower validation loss.
+    r.best = epoch == 1 || r.validation_accuracy > result.best_validation_accuracy ||
+             (r.validation_accuracy == result.best_validation_accuracy && r.validation_loss < best_loss);
+    if (r.best) {
+      result.best_epoch = epoch;
+      result.best_validation_accuracy = r.validation_accuracy;
+      best_loss = r.validation_loss;
+      best_state = snapshot(*model);
+      if (!options.out.empty()) save_classifier(best_file, *model, meta);
+    }
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result.history.push_back(r);
+    if (log.is_open()) log << log_line(r).dump() << "\n" << std::flush;
+    if (options.on_epoch) options.on_epoch(r);
+    if (options.patience > 0 && epoch - result.best_epoch >= options.patience) break;
+  }
+  model->load_state_dict(best_state);
+  model->eval();
+  result.model = std::move(model);
+  return result;
+}
+
+Predictions predict(GlitchClassifier& model, const data::Dataset& data, int batch, Device device) {
+  const auto classes = static_cast<std::size_t>(model.config().num_classes);
+  const std::vector<float> rows = log_probabilities(model, data, batch, device);
+  Predictions out;
+  out.predicted = row_argmax(rows, classes);
+  out.probabilities.resize(data.size());
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    out.probabilities[i].resize(classes);
+    for (std::size_t k = 0; k < classes; ++k) out.probabilities[i][k] = std::exp(rows[i * classes + k]);
+  }
+  return out;
+}
+
+}  // namespace gg::nets

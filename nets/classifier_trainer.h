@@ -1,0 +1,112 @@
+#pragma once
+// Training the glitch classifier: Adam with a step decay, cross-entropy (optionally weighted by
+// inverse class frequency), generated images mixed into each batch, fine-tuning from a checkpoint,
+// early stopping on validation accuracy with the best epoch's weights kept; and prediction.
+//
+// Sampling: shuffled epochs by default. An epoch shows every real training image once (in a
+// fresh order), so "epoch", the learning-rate steps and the patience keep their usual meaning; the
+// imbalance is left to the optional class weights and to the generated images, which is what the
+// augmentation study measures. `balanced` switches to class-balanced sampling instead (each batch
+// draws classes uniformly; an epoch is then as many batches as a shuffled one).
+// Batch norm: before each validation the running statistics are replaced by exact averages over
+// a fixed sample of the real training images, computed with the current weights in training mode
+// and no weight update ("precise BN", Wu & Johnson 2021). The momentum-0.1 running averages lag
+// behind the weights, and with few steps per epoch (small data sets, the study's 5 to 50 images
+// per class) eval mode then predicts one class for everything; training itself is unchanged.
+// Same seed, same bits: every random stream (initialisation, dropout, sampling, mixing) derives
+// from `seed`.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "data/batches.h"
+#include "data/dataset.h"
+#include "data/preprocess.h"
+#include "nets/classifier.h"
+
+namespace gg::nets {
+
+struct EpochReport {
+  int epoch = 0;  // 1-based
+  double train_loss = 0, train_accuracy = 0, validation_loss = 0, validation_accuracy = 0, validation_macro_f1 = 0;
+  double learning_rate = 0, seconds = 0;
+  bool best = false;
+};
+
+struct ClassifierTrainOptions {
+  ClassifierConfig net;  // channels/resolution/num_classes must match the data
+  int epochs = 20, batch = 32;
+  double lr = 1e-3;
+  int lr_step_epochs = 7;
+  double lr_gamma = 0.1;       // Adam + StepLR
+  bool class_weights = false;  // inverse-frequency weights in the cross-entropy
+  int patience = 5;            // early stopping on validation accuracy; 0 = off
+  std::uint64_t seed = 1;
+  Device device = Device::cpu();
+  const data::Dataset* extra = nullptr;  // generated images (same label space, shape), mixed into each batch
+  double extra_ratio = 0.5;              // share of each batch drawn from `extra`, in [0, 1)
+  std::filesystem::path init;            // classifier checkpoint to fine-tune from (empty: fresh init)
+  std::filesystem::path out;             // run folder: best.safetensors (+ .json), log.jsonl; empty: write nothing
+  std::function<void(const EpochReport&)> on_epoch;  // progress; may be empty
+  bool balanced = false;  // class-balanced sampling of the real images instead of shuffled epochs
+  // How the images were made, recorded in best.safetensors for eval-classifier and anomalies.
+  // Unset: one 1.0 s window at the net's resolution, gray for 1 channel, RGB for 3 (the loader's
+  // defaults otherwise); other channel counts must set it.
+  std::optional<data::PreprocessOptions> preprocess;
+  // Training images (a seeded sample) the batch-norm statistics are averaged over before each
+  // validation; 0 keeps the running averages.
+  int batch_norm_images = 2048;
+};
+
+struct ClassifierTrainResult {
+  std::vector<EpochReport> history;
+  int best_epoch = 0;
+  double best_validation_accuracy = 0;
+  std::shared_ptr<GlitchClassifier> model;  // holding the best epoch's weights, in eval mode
+};
+
+// Throws std::invalid_argument naming the option or data set that does not fit, std::runtime_error
+// when the loss stops being finite (naming the epoch and step) or a file cannot be written.
+ClassifierTrainResult train_classifier(const data::Dataset& train, const data::Dataset& validation,
+                                       const ClassifierTrainOptions& options);
+
+struct Predictions {
+  std::vector<int> predicted;
+  std::vector<std::vector<float>> probabilities;  // softmax per sample
+};
+// Batch norm and dropout in eval mode (the model's mode is restored afterwards), no autograd.
+Predictions predict(GlitchClassifier& model, const data::Dataset& data, int batch, Device device);
+
+// ---- The pieces train_classifier is made of (public for tests and tools) ----
+
+// Weights n / (K n_k) for the K classes with n_k > 0 (scikit-learn's "balanced"; 1 for absent
+// classes, which never occur as labels), from the expected class shares of the batches: real
+// counts, mixed with the extra set's at extra_ratio.
+std::vector<double> inverse_frequency_weights(const data::Dataset& train, const ClassifierTrainOptions& options);
+
+// Batches per epoch: enough that the real images in them add up to the training set once,
+// ceil(n / (batch (1 - extra_ratio))).
+std::size_t steps_per_epoch(std::size_t train_size, const ClassifierTrainOptions& options);
+
+// The endless stream of training batches: shuffled (or class-balanced) real images, with a share
+// extra_ratio of each batch from the extra set when it is given (data::MixedBatches).
+std::unique_ptr<data::BatchSource> training_batches(const data::Dataset& train, const ClassifierTrainOptions& options);
+
+// Sets every batch norm's statistics to the size-weighted average of the batch means and
+// (unbiased) variances over `indices` of `data`, taken in batches of `batch` in training mode
+// under NoGrad; the model's mode, weights and momenta are left as they were.
+void precise_batch_norm(GlitchClassifier& model, const data::Dataset& data, std::span<const std::size_t> indices, int batch,
+                        Device device);
+
+// The preprocessing recorded in checkpoints: options.preprocess, or the default described above.
+data::PreprocessOptions recorded_preprocess(const ClassifierTrainOptions& options);
+
+// An independent seed for random stream `stream` of a run seeded with `seed` (splitmix64), so that
+// runs with neighbouring seeds share no stream.
+std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream);
+
+}  // namespace gg::nets

@@ -1,0 +1,172 @@
+#include "study/study_report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "data/image_grid.h"
+#include "data/png_io.h"
+#include "report/chart.h"
+#include "report/heat_map.h"
+#include "report/html_report.h"
+#include "report/jsonl_series.h"
+
+namespace gg::study {
+
+namespace {
+
+// Pictures of a few dozen pixels are shown enlarged, so a reader sees the spectrogram's structure.
+constexpr int kSmallImageScale = 3;
+
+report::ChartOptions chart_options(std::string title, std::string x_label, std::string y_label) {
+  report::ChartOptions o;
+  o.title = std::move(title);
+  o.x_label = std::move(x_label);
+  o.y_label = std::move(y_label);
+  return o;
+}
+
+std::string percent(double v) { return fmt::format("{:.1f}%", 100 * v); }
+
+// Writes `image` as <out>/report/<name> and returns the path relative to the page.
+std::string save(const data::Image& image, const std::filesystem::path& out, const std::string& name) {
+  std::filesystem::create_directories(out / "report");
+  data::write_png(out / "report" / name, image);
+  return "report/" + name;
+}
+
+void data_section(report::HtmlReport& page, const StudyResult& r, const data::Dataset& train,
+                  const data::Dataset& validation, const data::Dataset& test, const std::filesystem::path& out,
+                  const ReportContext& context) {
+  page.heading("Data");
+  if (!context.data_description.empty()) page.paragraph(context.data_description);
+  const auto val_counts = validation.class_counts(), test_counts = test.class_counts();
+  std::vector<std::vector<std::string>> rows;
+  for (std::size_t k = 0; k < r.class_names.size(); ++k) {
+    rows.push_back({r.class_names[k], std::to_string(r.real_counts[k]), std::to_string(r.generated_counts[k]),
+                    std::to_string(val_counts[k]), std::to_string(test_counts[k])});
+  }
+  page.table({"class", "train (real)", "generated", "validation", "test"}, rows);
+  const data::Image sheet = data::contact_sheet(train, 10);
+  page.image(save(sheet, out, "train-contact-sheet.png"), "Real training images, one row per class (up to 10 each)",
+             sheet.width * kSmallImageScale);
+}
+
+void gan_section(report::HtmlReport& page, const StudyResult& r, const std::filesystem::path& out) {
+  page.heading("ProGAN");
+  page.paragraph(fmt::format("One class-conditional ProGAN trained on the real training images for {:.1f} kimg in {:.0f} s "
+                             "(run folder: gan/). Sample grids from fixed latents at the end of each phase:",
+                             r.gan_kimg, r.gan_seconds));
+  std::vector<std::filesystem::path> grids;
+  for (const auto& entry : std::filesystem::directory_iterator(r.gan_run / "samples"))
+    if (entry.path().extension() == ".png") grids.push_back(entry.path());
+  std::sort(grids.begin(), grids.end());
+  for (const std::filesystem::path& grid : grids) {
+    page.image(std::filesystem::relative(grid, out).generic_string(), grid.stem().string());
+  }
+  const std::filesystem::path log = r.gan_run / "log.jsonl";
+  const report::ChartOptions losses = chart_options("ProGAN losses", "kimg", "loss");
+  const report::ChartOptions penalty = chart_options("Gradient penalty", "kimg", "GP");
+  page.images_row({{save(report::line_chart(report::series_from_jsonl(log, "kimg", {"d_loss", "g_loss"}), losses), out,
+                         "gan-losses.png"),
+                    "WGAN-GP losses of D and G per round"},
+                   {save(report::line_chart(report::series_from_jsonl(log, "kimg", {"gp"}), penalty), out, "gan-gp.png"),
+                    "Gradient penalty per round"}});
+  const std::filesystem::path generated_sheet = out / "generated" / "contact-sheet.png";
+  if (std::filesystem::exists(generated_sheet)) {
+    page.image("generated/contact-sheet.png",
+               "Generated images used for augmentation, one row per class (all PNGs are in generated/)",
+               data::read_png(generated_sheet).width * kSmallImageScale);
+  }
+}
+
+report::Series history_series(const MethodResult& m, bool accuracy) {
+  report::Series s{.label = method_name(m.method), .x = {}, .y = {}, .error = {}};
+  for (const nets::EpochReport& e : m.history) {
+    s.x.push_back(e.epoch);
+    s.y.push_back(accuracy ? 100 * e.validation_accuracy : e.train_loss);
+  }
+  return s;
+}
+
+void classifier_section(report::HtmlReport& page, const StudyResult& r, const std::filesystem::path& out) {
+  page.heading("Classifiers");
+  std::vector<report::Series> accuracy, loss;
+  for (const MethodResult& m : r.methods) {
+    accuracy.push_back(history_series(m, true));
+    loss.push_back(history_series(m, false));
+  }
+  const report::ChartOptions acc_options = chart_options("Validation accuracy", "epoch", "accuracy (%)");
+  const report::ChartOptions loss_options = chart_options("Training loss", "epoch", "cross-entropy");
+  page.images_row({{save(report::line_chart(accuracy, acc_options), out, "classifier-accuracy.png"),
+                    "Validation accuracy per epoch (gan-pretrain: the fine-tuning stage)"},
+                   {save(report::line_chart(loss, loss_options), out, "classifier-loss.png"), "Training loss per epoch"}});
+  std::vector<std::pair<std::string, std::string>> confusions;
+  for (const MethodResult& m : r.methods) {
+    std::vector<std::vector<double>> values;
+    for (const auto& row : m.test.confusion) values.emplace_back(row.begin(), row.end());
+    const std::string name = method_name(m.method);
+    confusions.emplace_back(save(report::heat_map(values, r.class_names, r.class_names, "Confusion, " + name + " (rows: true class, columns: predicted)"), out,
+                                 "confusion-" + (m.method == Method::real_plus_gan ? std::string("real-gan") : name) + ".png"),
+                            "Test confusion matrix (rows: true class), " + name);
+  }
+  page.images_row(confusions);
+  std::vector<std::string> header{"class", "test images"};
+  for (const MethodResult& m : r.methods) header.push_back("recall " + method_name(m.method));
+  std::vector<std::vector<std::string>> rows;
+  for (std::size_t k = 0; k < r.class_names.size(); ++k) {
+    std::vector<std::string> row{r.class_names[k], std::to_string(r.methods.front().test.per_class[k].support)};
+    for (const MethodResult& m : r.methods) row.push_back(percent(m.test.per_class[k].recall));
+    rows.push_back(row);
+  }
+  page.table(header, rows);
+}
+
+}  // namespace
+
+std::string comparison_text(const StudyResult& result) {
+  std::string s = fmt::format("{:<14}{:>15}{:>10}{:>12}{:>10}\n", "method", "test accuracy", "macro-F1", "best epoch", "seconds");
+  for (const MethodResult& m : result.methods) {
+    s += fmt::format("{:<14}{:>15}{:>10.3f}{:>12}{:>10.0f}\n", method_name(m.method), percent(m.test.accuracy),
+                     m.test.macro_f1, m.best_epoch, m.seconds);
+  }
+  return s;
+}
+
+std::filesystem::path write_study_report(const StudyResult& result, const data::Dataset& train,
+                                         const data::Dataset& validation, const data::Dataset& test,
+                                         const std::filesystem::path& out, const ReportContext& context) {
+  report::HtmlReport page(context.title);
+  page.heading(context.title, 1);
+  std::string summary = fmt::format("{} classes, {} real training images, {} generated. Total time {:.0f} s.",
+                                    result.class_names.size(), train.size(),
+                                    [&] {
+                                      std::size_t n = 0;
+                                      for (std::size_t c : result.generated_counts) n += c;
+                                      return n;
+                                    }(),
+                                    context.total_seconds);
+  page.paragraph(summary);
+  if (!context.settings.empty()) {
+    std::vector<std::vector<std::string>> settings;
+    for (const auto& [name, value] : context.settings) settings.push_back({name, value});
+    page.table({"setting", "value"}, settings);
+  }
+  page.heading("Comparison on the test split");
+  std::vector<std::vector<std::string>> rows;
+  for (const MethodResult& m : result.methods) {
+    rows.push_back({method_name(m.method), percent(m.test.accuracy), fmt::format("{:.3f}", m.test.macro_f1),
+                    std::to_string(m.best_epoch), fmt::format("{:.0f}", m.seconds)});
+  }
+  page.table({"method", "test accuracy", "macro-F1", "best epoch", "seconds"}, rows);
+  page.paragraph("real: real images only. real+gan: generated images mixed into every batch. gan-pretrain: trained on "
+                 "generated images only, then fine-tuned on the real ones (the offline analogue of transfer learning).");
+  data_section(page, result, train, validation, test, out, context);
+  gan_section(page, result, out);
+  classifier_section(page, result, out);
+  const std::filesystem::path path = out / "report.html";
+  page.write(path);
+  return path;
+}
+
+}  // namespace gg::study

@@ -1,0 +1,31 @@
+#pragma once
+// The augmentation study as a page a person reads: <out>/report.html with its pictures in
+// <out>/report/ (data contact sheet, the GAN's sample grid per phase, loss curves, generated
+// images, classifier curves, confusion matrices) and the comparison table. Also the comparison as
+// plain text for the terminal.
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "data/dataset.h"
+#include "study/augmentation_study.h"
+
+namespace gg::study {
+
+struct ReportContext {
+  std::string title = "glitchgan augmentation study";
+  std::string data_description;  // where the images came from, one sentence
+  std::vector<std::pair<std::string, std::string>> settings;  // (name, value) rows, e.g. StudySettings::describe()
+  double total_seconds = 0;
+};
+
+// Method | test accuracy | macro-F1 | best epoch | seconds, aligned for a terminal.
+std::string comparison_text(const StudyResult& result);
+
+// Writes <out>/report.html (out = the study's folder) and returns its path.
+std::filesystem::path write_study_report(const StudyResult& result, const data::Dataset& train,
+                                         const data::Dataset& validation, const data::Dataset& test,
+                                         const std::filesystem::path& out, const ReportContext& context);
+
+}  // namespace gg::study

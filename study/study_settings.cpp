@@ -1,0 +1,93 @@
+#include "study/study_settings.h"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "data/gravityspy_loader.h"
+
+namespace gg::study {
+
+std::vector<std::pair<std::string, std::string>> StudySettings::describe() const {
+  return {
+      {"images", fmt::format("{}x{}, {}, {} s window", resolution, resolution, channels == 1 ? "gray" : "RGB", window)},
+      {"ProGAN", fmt::format("conditional, 4x4 to {0}x{0}, {1} kimg per stabilize and {2} per fade phase, batch {3}, "
+                             "fmap_base {4}, fmap_max {5}, lr {6}",
+                             resolution, kimg_stabilize, kimg_fade, gan_batch, fmap_base, fmap_max, gan_lr)},
+      {"generated", fmt::format("per class up to {} x the largest class (real + generated)", enlarge)},
+      {"classifiers", fmt::format("{}; at most {} epochs, batch {}, Adam lr {} (x0.1 every 7 epochs), early stopping "
+                                  "patience {}, {}generated share of a batch {}",
+                                  methods, epochs, batch, lr, patience, class_weights ? "class weights, " : "",
+                                  extra_ratio)},
+      {"seed, device", fmt::format("{}, {}", seed, device)},
+  };
+}
+
+data::PreprocessOptions StudySettings::preprocess() const {
+  data::PreprocessOptions p;
+  p.windows = {std::stod(window)};
+  p.height = p.width = resolution;
+  p.color = channels == 3 ? data::ColorMode::rgb : data::ColorMode::gray;
+  return p;
+}
+
+StudyOptions StudySettings::to_options(const std::filesystem::path& out, std::function<void(const std::string&)> print) const {
+  if (channels != 1 && channels != 3) throw std::invalid_argument("--channels must be 1 or 3");
+  if (!(enlarge >= 1)) throw std::invalid_argument("--enlarge must be at least 1");
+  if (!(extra_ratio > 0 && extra_ratio < 1)) throw std::invalid_argument("--extra-ratio must be in (0, 1)");
+  StudyOptions o;
+  o.gan.net.resolution = resolution;
+  o.gan.net.channels = channels;
+  o.gan.net.fmap_base = fmap_base;
+  o.gan.net.fmap_max = fmap_max;
+  o.gan.schedule.stabilize_kimg = kimg_stabilize;
+  o.gan.schedule.fade_kimg = kimg_fade;
+  o.gan.schedule.set_constant_batch(gan_batch);
+  o.gan.adam.lr = gan_lr;
+  o.gan.seed = seed;
+  o.gan.window = window;
+  o.gan.device = Device::parse(device);
+  // Each classifier block halves the image; keep the blocks that leave at least 2x2 (all four from 32 up).
+  auto& widths = o.classifier.net.widths;
+  while (widths.size() > 1 && (resolution >> widths.size()) < 2) widths.pop_back();
+  o.classifier.epochs = epochs;
+  o.classifier.batch = batch;
+  o.classifier.lr = lr;
+  o.classifier.patience = patience;
+  o.classifier.class_weights = class_weights;
+  o.classifier.extra_ratio = extra_ratio;
+  o.classifier.seed = seed;
+  o.classifier.device = o.gan.device;
+  o.classifier.preprocess = preprocess();
+  o.enlarge = enlarge;
+  o.gan_progress_seconds = progress_seconds;
+  try {
+    o.methods = parse_methods(methods);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("--methods: ") + e.what());
+  }
+  o.out = out;
+  o.print = std::move(print);
+  return o;
+}
+
+StudyData load_study_data(const std::filesystem::path& root, const StudySettings& settings,
+                          const std::filesystem::path& cache_dir) {
+  data::LoadOptions o;
+  o.root = root;
+  o.preprocess = settings.preprocess();
+  o.cache_dir = cache_dir;
+  const data::Dataset all = data::load_gravityspy(o).dataset;
+  const bool has_folders = !all.empty() && !all.info(0).split.empty();  // the loader sets all or none
+  StudyData out;
+  out.splits = has_folders ? data::folder_splits(all) : data::stratified_split(all, {0.6, 0.2, 0.2}, settings.seed);
+  out.description = fmt::format("{} images of {} classes from {} at {}x{} ({}, {} s window), split {}: {} train, {} "
+                                "validation, {} test.",
+                                all.size(), all.num_classes(), root.string(), settings.resolution, settings.resolution,
+                                settings.channels == 3 ? "RGB" : "gray", settings.window,
+                                has_folders ? "by its train/validation/test folders" : "60/20/20 stratified by class",
+                                out.splits.train.size(), out.splits.validation.size(), out.splits.test.size());
+  return out;
+}
+
+}  // namespace gg::study

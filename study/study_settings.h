@@ -1,0 +1,60 @@
+#pragma once
+// The settings of a study in plain values, as the augment / experiment / demo commands take them
+// from flags, and how they become StudyOptions. The defaults are the demo's: small enough that the
+// whole study runs in minutes on two CPU cores (the README lists them; a test keeps it honest).
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "data/preprocess.h"
+#include "data/splits.h"
+#include "study/augmentation_study.h"
+
+namespace gg::study {
+
+struct StudySettings {
+  // Images
+  int resolution = 32;           // the GAN's final resolution and the classifier's input size
+  int channels = 1;              // 1 gray, 3 RGB
+  std::string window = "1.0";    // time window of the scans, seconds
+  // ProGAN
+  double kimg_stabilize = 3, kimg_fade = 3;
+  int gan_batch = 16;  // a short run needs many small steps more than big ones
+  int fmap_base = 512, fmap_max = 128;
+  double gan_lr = 1e-3;
+  // Classifiers
+  int epochs = 20, batch = 32;
+  double lr = 1e-3;
+  int patience = 8;
+  bool class_weights = false;
+  double extra_ratio = 0.5;
+  double enlarge = 2;            // real + generated per class, as a multiple of the largest class
+  std::string methods = "real,real+gan,gan-pretrain";
+  // Everything
+  std::uint64_t seed = 1;
+  std::string device = "cpu";
+  double progress_seconds = 30;
+
+  // The settings as (name, value) rows for tables: images, ProGAN, generated, classifiers, seed.
+  std::vector<std::pair<std::string, std::string>> describe() const;
+  // How the study loads images: the window, gray or RGB, resized to the resolution. Classifier
+  // checkpoints record it, so eval-classifier and anomalies load data the same way.
+  data::PreprocessOptions preprocess() const;
+  // Throws std::invalid_argument naming the bad setting (by its flag).
+  StudyOptions to_options(const std::filesystem::path& out, std::function<void(const std::string&)> print) const;
+};
+
+// The images of `root` as the study sees them (the window, gray or RGB, resized to the resolution),
+// cached in `cache_dir`, split by the folders train/validation/test when the data has them and
+// otherwise stratified 60 / 20 / 20 with `seed`.
+struct StudyData {
+  data::Splits splits;
+  std::string description;  // one sentence: what was loaded and how it was split
+};
+StudyData load_study_data(const std::filesystem::path& root, const StudySettings& settings,
+                          const std::filesystem::path& cache_dir);
+
+}  // namespace gg::study

@@ -1,0 +1,186 @@
+// The augmentation study, the experiment and the demo: the arithmetic against hand-computed
+// cases, and tiny end-to-end runs that check every method, size and report image is there.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "data/splits.h"
+#include "study/demo.h"
+#include "study/experiment.h"
+#include "study/study_report.h"
+#include "tests/temp_dir.h"
+#include "tests/test_classifier_helpers.h"
+
+using namespace gg;
+using gg::testing::TempDir;
+
+namespace {
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A study small enough for a unit test: an 8x8 GAN trained for a few hundred images and
+// classifiers trained for two epochs.
+study::StudySettings tiny_settings() {
+  study::StudySettings s;
+  s.resolution = 8;
+  s.kimg_stabilize = 0.064;
+  s.kimg_fade = 0.064;
+  s.gan_batch = 16;
+  s.fmap_base = 32;
+  s.fmap_max = 16;
+  s.epochs = 2;
+  s.batch = 16;
+  s.progress_seconds = 1000;
+  return s;
+}
+
+// The bars task as a study's splits: 4 classes, 8x8.
+data::Splits bar_splits() {
+  return data::stratified_split(testing::bars_dataset(96, 8, 5), {0.5, 0.25, 0.25}, 3);
+}
+
+// Every src="..." of an HTML page.
+std::vector<std::string> image_sources(const std::string& html) {
+  std::vector<std::string> out;
+  const std::regex src("src=\"([^\"]+)\"");
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), src); it != std::sregex_iterator(); ++it)
+    out.push_back((*it)[1]);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("study: generated counts balance and enlarge the classes") {
+  CHECK(study::generated_counts({10, 4, 1}, 2.0) == std::vector<std::size_t>{10, 16, 19});
+  CHECK(study::generated_counts({3, 3}, 1.0) == std::vector<std::size_t>{1, 1});  // at least one each
+  CHECK(study::generated_counts({5, 2}, 1.5) == std::vector<std::size_t>{3, 6});  // ceil(7.5) = 8
+  CHECK_THROWS_AS(study::generated_counts({5}, 0.5), std::invalid_argument);
+}
+
+TEST_CASE("study: method names parse and round-trip") {
+  CHECK(study::parse_methods("real,gan-pretrain") == std::vector<study::Method>{study::Method::real, study::Method::gan_pretrain});
+  CHECK(study::parse_methods("real+gan,real+gan") == std::vector<study::Method>{study::Method::real_plus_gan});
+  for (study::Method m : study::all_methods()) CHECK(study::parse_methods(study::method_name(m)) == std::vector{m});
+  CHECK_THROWS_WITH_AS(study::parse_methods("real,imagenet"), doctest::Contains("imagenet"), std::invalid_argument);
+}
+
+TEST_CASE("study: settings become options and bad settings name their flag") {
+  const study::StudyOptions o = tiny_settings().to_options("/tmp/x", {});
+  CHECK(o.gan.net.resolution == 8);
+  CHECK(o.classifier.net.widths == std::vector<int>{32, 64});  // 8 -> 4 -> 2: two blocks fit
+  CHECK(study::StudySettings{}.to_options("/tmp/x", {}).classifier.net.widths.size() == 4);
+  study::StudySettings bad;
+  bad.extra_ratio = 1.5;
+  CHECK_THROWS_WITH_AS(bad.to_options("/tmp/x", {}), doctest::Contains("--extra-ratio"), std::invalid_argument);
+  bad = {};
+  bad.methods = "real,nope";
+  CHECK_THROWS_WITH_AS(bad.to_options("/tmp/x", {}), doctest::Contains("--methods"), std::invalid_argument);
+}
+
+TEST_CASE("experiment: mean and sample standard deviation per size and method") {
+  using study::Method;
+  const std::vector<study::ExperimentRun> runs{
+      {.size = 10, .seed = 1, .method = Method::real, .accuracy = 0.5, .macro_f1 = 0.4},
+      {.size = 10, .seed = 2, .method = Method::real, .accuracy = 0.7, .macro_f1 = 0.6},
+      {.size = 10, .seed = 1, .method = Method::real_plus_gan, .accuracy = 0.8, .macro_f1 = 0.7},
+      {.size = 5, .seed = 1, .method = Method::real, .accuracy = 0.25, .macro_f1 = 0.2},
+  };
+  const auto summary = study::summarize(runs);
+  REQUIRE(summary.size() == 3);
+  CHECK(summary[0].size == 5);  // sizes ascending
+  CHECK(summary[0].accuracy_std == 0);  // one run: no spread
+  CHECK(summary[1].size == 10);
+  CHECK(summary[1].method == Method::real);
+  CHECK(summary[1].runs == 2);
+  CHECK(summary[1].accuracy_mean == doctest::Approx(0.6));
+  CHECK(summary[1].accuracy_std == doctest::Approx(0.1414213562));  // sqrt(((0.1)^2 * 2) / 1)
+  CHECK(summary[1].macro_f1_mean == doctest::Approx(0.5));
+  CHECK(summary[2].method == Method::real_plus_gan);
+  const std::string md = study::summary_markdown(summary);
+  CHECK(md.find("| 10 | real | 2 | 60.0 ± 14.1 | 0.500 ± 0.141 |") != std::string::npos);
+  CHECK(study::summary_csv(summary).find("10,real,2,0.600000,0.141421,0.500000,0.141421\n") != std::string::npos);
+}
+
+TEST_CASE("experiment: a tiny run writes every method and size") {
+  TempDir tmp("gg_test_experiment");
+  const data::Splits splits = bar_splits();
+  study::ExperimentOptions o;
+  o.sizes = {2, 4};
+  o.seeds = 2;
+  o.study = tiny_settings().to_options(tmp.path(), {});
+  o.study.write_generated_pngs = false;
+  o.out = tmp.path();
+  const std::vector<study::ExperimentRun> runs = study::run_experiment(splits.train, splits.validation, splits.test, o);
+  CHECK(runs.size() == 2 * 2 * 3);
+  const std::string csv = read_text(tmp.path() / "runs.csv");
+  for (const char* size : {"2", "4"})
+    for (study::Method m : study::all_methods())
+      for (const char* seed : {"1", "2"})
+        CHECK(csv.find(std::string("\n") + size + "," + seed + "," + study::method_name(m) + ",") != std::string::npos);
+  const std::string summary = read_text(tmp.path() / "summary.csv");
+  for (study::Method m : study::all_methods()) {
+    CHECK(summary.find("\n2," + study::method_name(m) + ",2,") != std::string::npos);
+    CHECK(summary.find("\n4," + study::method_name(m) + ",2,") != std::string::npos);
+  }
+  for (const char* file : {"summary.md", "accuracy.png", "macro_f1.png"}) CHECK(std::filesystem::exists(tmp.path() / file));
+  for (const study::ExperimentRun& r : runs) {
+    CHECK(r.train_images == 4 * r.size);
+    CHECK(r.accuracy >= 0);
+    CHECK(r.accuracy <= 1);
+  }
+}
+
+TEST_CASE("study: the same seed gives the same results") {
+  TempDir a("gg_test_study_a"), b("gg_test_study_b");
+  const data::Splits splits = bar_splits();
+  study::StudySettings settings = tiny_settings();
+  settings.methods = "real+gan";
+  const study::StudyResult ra = study::run_study(splits.train, splits.validation, splits.test, settings.to_options(a.path(), {}));
+  const study::StudyResult rb = study::run_study(splits.train, splits.validation, splits.test, settings.to_options(b.path(), {}));
+  CHECK(ra.methods[0].test.confusion == rb.methods[0].test.confusion);
+  REQUIRE(ra.methods[0].history.size() == rb.methods[0].history.size());
+  for (std::size_t i = 0; i < ra.methods[0].history.size(); ++i)
+    CHECK(ra.methods[0].history[i].train_loss == rb.methods[0].history[i].train_loss);  // bit-identical
+  CHECK(read_text(a.path() / "gan" / "log.jsonl") == read_text(b.path() / "gan" / "log.jsonl"));
+}
+
+TEST_CASE("demo: a tiny run on synthesized data writes a report whose images all exist") {
+  TempDir tmp("gg_test_demo");
+  study::DemoOptions o;
+  o.out = tmp.path();
+  o.classes = {"Blip", "Whistle", "Power_Line"};
+  o.per_class = 12;
+  o.imbalance = 3;
+  o.settings = tiny_settings();
+  std::vector<std::string> lines;
+  const study::DemoResult r = study::run_demo(o, [&](const std::string& line) { lines.push_back(line); });
+  CHECK(r.study.methods.size() == 3);
+  CHECK(r.study.real_counts.size() == 3);
+  CHECK(r.study.real_counts[0] > r.study.real_counts[2]);  // imbalanced
+  REQUIRE(std::filesystem::exists(r.report));
+  const std::string html = read_text(r.report);
+  const std::vector<std::string> sources = image_sources(html);
+  CHECK(sources.size() >= 8);  // data sheet, 2+ GAN grids, losses, GP, generated, curves, confusions
+  for (const std::string& src : sources) {
+    INFO(src);
+    CHECK(std::filesystem::exists(tmp.path() / src));
+  }
+  for (const char* part : {"real+gan", "gan-pretrain", "confusion matrix", "ProGAN"}) CHECK(html.find(part) != std::string::npos);
+  CHECK(std::filesystem::exists(tmp.path() / "generated" / "Blip"));
+  CHECK_FALSE(lines.empty());
+}
+
+TEST_CASE("demo: the README states the demo's defaults") {
+  const std::string readme = read_text(std::filesystem::path(GG_SOURCE_DIR) / "README.md");
+  const std::string table = study::demo_defaults_markdown();
+  INFO("expected in README.md:\n" << table);
+  CHECK(readme.find(table) != std::string::npos);
+}

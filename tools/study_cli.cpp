@@ -1,0 +1,49 @@
+#include "tools/study_cli.h"
+
+#include <fmt/core.h>
+
+#include <cstdio>
+
+namespace gg::tools {
+
+void add_study_flags(CLI::App* cmd, study::StudySettings& s) {
+  cmd->add_option("--resolution", s.resolution, "GAN final resolution and classifier input size (power of two)")
+      ->check(CLI::IsMember({8, 16, 32, 64, 128, 256}))->capture_default_str()->group("Images");
+  cmd->add_option("--channels", s.channels, "1: gray, 3: RGB")->check(CLI::IsMember({1, 3}))->capture_default_str()->group("Images");
+  cmd->add_option("--window", s.window, "time window of the scans in seconds")
+      ->check(CLI::IsMember({"0.5", "1.0", "2.0", "4.0"}))->capture_default_str()->group("Images");
+  cmd->add_option("--kimg-stabilize", s.kimg_stabilize, "ProGAN: thousands of images per stabilize phase")
+      ->check(CLI::PositiveNumber)->capture_default_str()->group("ProGAN");
+  cmd->add_option("--kimg-fade", s.kimg_fade, "ProGAN: thousands of images per fade-in phase")
+      ->check(CLI::PositiveNumber)->capture_default_str()->group("ProGAN");
+  cmd->add_option("--gan-batch", s.gan_batch, "ProGAN: minibatch at every resolution")
+      ->check(CLI::PositiveNumber)->capture_default_str()->group("ProGAN");
+  cmd->add_option("--fmap-base", s.fmap_base, "ProGAN: feature maps min(fmap_base / 2^stage, fmap_max)")
+      ->check(CLI::PositiveNumber)->capture_default_str()->group("ProGAN");
+  cmd->add_option("--fmap-max", s.fmap_max, "ProGAN: most feature maps of a layer")
+      ->check(CLI::PositiveNumber)->capture_default_str()->group("ProGAN");
+  cmd->add_option("--gan-lr", s.gan_lr, "ProGAN: Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str()->group("ProGAN");
+  cmd->add_option("--epochs", s.epochs, "classifier: most epochs")->check(CLI::PositiveNumber)->capture_default_str()->group("Classifier");
+  cmd->add_option("--batch", s.batch, "classifier: minibatch")->check(CLI::PositiveNumber)->capture_default_str()->group("Classifier");
+  cmd->add_option("--lr", s.lr, "classifier: Adam learning rate (x0.1 every 7 epochs)")
+      ->check(CLI::PositiveNumber)->capture_default_str()->group("Classifier");
+  cmd->add_option("--patience", s.patience, "classifier: early stopping after this many epochs without a better validation accuracy (0: off)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str()->group("Classifier");
+  cmd->add_flag("--class-weights", s.class_weights, "classifier: inverse-frequency class weights in the loss")->group("Classifier");
+  cmd->add_option("--extra-ratio", s.extra_ratio, "real+gan: share of each batch drawn from the generated images")
+      ->capture_default_str()->group("Classifier");
+  cmd->add_option("--enlarge", s.enlarge, "generate up to this many times the largest class, per class (real + generated)")
+      ->capture_default_str()->group("Classifier");
+  cmd->add_option("--methods", s.methods, "comma-separated: real, real+gan, gan-pretrain")->capture_default_str()->group("Classifier");
+  cmd->add_option("--seed", s.seed, "seed of every random stream")->capture_default_str();
+  cmd->add_option("--device", s.device, "cpu or cuda[:N]")->capture_default_str();
+  cmd->add_option("--progress-seconds", s.progress_seconds, "seconds between ProGAN progress lines")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+}
+
+void print_line(const std::string& line) {
+  fmt::print("{}\n", line);
+  std::fflush(stdout);
+}
+
+}  // namespace gg::tools
