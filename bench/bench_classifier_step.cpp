@@ -6,12 +6,10 @@
 // FLOP/s counts the convolutions and the head (everything else is memory-bound): a step costs
 // 3x the forward FLOPs (forward, input gradient, weight gradient), less the first convolution's
 // input gradient, which nothing needs.
-#include <cstdio>
-#include <cstdlib>
 
+#include "bench/profiled_main.h"
 #include "bench/roofline.h"
 #include "engine/optim.h"
-#include "engine/profiler.h"
 #include "nets/classifier.h"
 
 namespace {
@@ -95,14 +93,4 @@ BENCHMARK(BM_ClassifierPredict)->Unit(benchmark::kMillisecond)->UseRealTime()->M
 
 }  // namespace
 
-// GG_PROFILE=1 adds a table of where the time went, kernel by kernel (engine/profiler.h).
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  const bool profile = std::getenv("GG_PROFILE") != nullptr;
-  gg::KernelProfiler::set_enabled(profile);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  if (profile) std::fputs(gg::KernelProfiler::table().c_str(), stdout);
-  return 0;
-}
+int main(int argc, char** argv) { return gg::bench::run_with_profile(argc, argv); }

@@ -7,11 +7,9 @@
 // usual rule that a backward pass costs twice its forward: per iteration about
 // 4 F_G + 14 F_D, F_G and F_D one forward pass of G and D (see iteration_flops).
 #include <bit>
-#include <cstdio>
-#include <cstdlib>
 
+#include "bench/profiled_main.h"
 #include "bench/roofline.h"
-#include "engine/profiler.h"
 #include "nets/progan_trainer.h"
 
 namespace {
@@ -104,14 +102,4 @@ BENCHMARK(BM_ProganIteration)
 
 }  // namespace
 
-// GG_PROFILE=1 adds a table of where the time went, kernel by kernel (engine/profiler.h).
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  const bool profile = std::getenv("GG_PROFILE") != nullptr;
-  gg::KernelProfiler::set_enabled(profile);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  if (profile) std::fputs(gg::KernelProfiler::table().c_str(), stdout);
-  return 0;
-}
+int main(int argc, char** argv) { return gg::bench::run_with_profile(argc, argv); }

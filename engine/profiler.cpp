@@ -7,6 +7,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <utility>
 
 #include "engine/backend.h"
 #include "engine/progan_backend.h"
@@ -18,25 +19,42 @@ namespace {
 std::atomic<bool> g_enabled{false};
 std::mutex g_mutex;  // the data prefetch thread allocates and copies too
 std::map<std::string, KernelTime> g_totals;
+std::map<std::string, KernelTime> g_details;  // keyed "<kernel> <detail>"
 
-// Times one call: construct before it, destroy after it.
+// Times one call: construct before it, destroy after it. With a detail (a shape), the call is also
+// counted per shape.
 class ScopedKernelTimer {
  public:
-  explicit ScopedKernelTimer(const char* name) : name_(name), start_(std::chrono::steady_clock::now()) {}
+  explicit ScopedKernelTimer(const char* name, std::string detail = {}, double flops = 0)
+      : name_(name), detail_(std::move(detail)), flops_(flops), start_(std::chrono::steady_clock::now()) {}
   ~ScopedKernelTimer() {
-    KernelProfiler::add(name_, std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    KernelProfiler::add(name_, seconds);
+    if (!detail_.empty()) KernelProfiler::add_detail(name_, detail_, seconds, flops_);
   }
   ScopedKernelTimer(const ScopedKernelTimer&) = delete;
   ScopedKernelTimer& operator=(const ScopedKernelTimer&) = delete;
 
  private:
   const char* name_;
+  std::string detail_;
+  double flops_;
   std::chrono::steady_clock::time_point start_;
 };
+
+// A convolution's shape: "n16 256->128 @32x32 3x3/1 p1" (batch, channels in and out, input size,
+// kernel / stride, padding).
+std::string conv_shape(const ConvGeometry& g) {
+  return fmt::format("n{} {}->{} @{}x{} {}x{}/{} p{}", g.n, g.c, g.k, g.h, g.w, g.r, g.s, g.stride, g.pad);
+}
 
 // A forwarding call inside a timer named after the kernel.
 #define GG_TIMED(name, call)      \
   ScopedKernelTimer timer_(name); \
+  return in_.call
+// The same, counted per convolution shape too (each pass does the forward's FLOPs).
+#define GG_TIMED_CONV(name, g, call)                             \
+  ScopedKernelTimer timer_(name, conv_shape(g), (g).flops()); \
   return in_.call
 
 // Forwards every call to the wrapped backend, timed.
@@ -66,13 +84,13 @@ class ProfilingBackend final : public Backend {
     GG_TIMED("gemm", gemm(ta, tb, m, n, k, alpha, a, b, beta, c));
   }
   void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& y, const ConvGeometry& g) override {
-    GG_TIMED("conv2d_forward", conv2d_forward(x, w, y, g));
+    GG_TIMED_CONV("conv2d_forward", g, conv2d_forward(x, w, y, g));
   }
   void conv2d_backward_input(const Tensor& gy, const Tensor& w, const Tensor& gx, const ConvGeometry& g) override {
-    GG_TIMED("conv2d_backward_input", conv2d_backward_input(gy, w, gx, g));
+    GG_TIMED_CONV("conv2d_backward_input", g, conv2d_backward_input(gy, w, gx, g));
   }
   void conv2d_backward_weight(const Tensor& x, const Tensor& gy, const Tensor& gw, const ConvGeometry& g) override {
-    GG_TIMED("conv2d_backward_weight", conv2d_backward_weight(x, gy, gw, g));
+    GG_TIMED_CONV("conv2d_backward_weight", g, conv2d_backward_weight(x, gy, gw, g));
   }
   void upsample_nearest2x(const Tensor& x, const Tensor& y) override { GG_TIMED("upsample_nearest2x", upsample_nearest2x(x, y)); }
   void avg_pool2x2(const Tensor& x, const Tensor& y) override { GG_TIMED("avg_pool2x2", avg_pool2x2(x, y)); }
@@ -125,6 +143,7 @@ class ProfilingProganKernels final : public ProganKernels {
     GG_TIMED("fade_in", fade_in(old_branch, new_branch, out, alpha));
   }
 #undef GG_TIMED
+#undef GG_TIMED_CONV
 
  private:
   ProganKernels& in_;
@@ -138,6 +157,7 @@ bool KernelProfiler::enabled() { return g_enabled; }
 void KernelProfiler::reset() {
   std::lock_guard lock(g_mutex);
   g_totals.clear();
+  g_details.clear();
 }
 
 void KernelProfiler::add(const char* kernel, double seconds) {
@@ -148,25 +168,49 @@ void KernelProfiler::add(const char* kernel, double seconds) {
   t.seconds += seconds;
 }
 
-std::vector<KernelTime> KernelProfiler::totals() {
+void KernelProfiler::add_detail(const char* kernel, const std::string& detail, double seconds, double flops) {
+  std::string name = std::string(kernel) + " " + detail;
+  std::lock_guard lock(g_mutex);
+  KernelTime& t = g_details[name];
+  if (t.name.empty()) t.name = std::move(name);
+  ++t.calls;
+  t.seconds += seconds;
+  t.flops += flops;
+}
+
+namespace {
+
+std::vector<KernelTime> sorted_rows(const std::map<std::string, KernelTime>& rows) {
   std::vector<KernelTime> out;
   {
     std::lock_guard lock(g_mutex);
-    for (const auto& [name, t] : g_totals) out.push_back(t);
+    for (const auto& [name, t] : rows) out.push_back(t);
   }
   std::sort(out.begin(), out.end(), [](const KernelTime& a, const KernelTime& b) { return a.seconds > b.seconds; });
   return out;
 }
 
+}  // namespace
+
+std::vector<KernelTime> KernelProfiler::totals() { return sorted_rows(g_totals); }
+std::vector<KernelTime> KernelProfiler::detail_totals() { return sorted_rows(g_details); }
+
 std::string KernelProfiler::table() {
   const std::vector<KernelTime> rows = totals();
   double total = 0;
   for (const KernelTime& r : rows) total += r.seconds;
+  auto share = [&](double seconds) { return total > 0 ? 100 * seconds / total : 0.0; };
   std::string out = fmt::format("{:<26} {:>9} {:>12} {:>7}\n", "kernel", "calls", "ms", "share");
   for (const KernelTime& r : rows)
-    out += fmt::format("{:<26} {:>9} {:>12.1f} {:>6.1f}%\n", r.name, r.calls, 1e3 * r.seconds,
-                       total > 0 ? 100 * r.seconds / total : 0.0);
-  return out + fmt::format("{:<26} {:>9} {:>12.1f}\n", "total", "", 1e3 * total);
+    out += fmt::format("{:<26} {:>9} {:>12.1f} {:>6.1f}%\n", r.name, r.calls, 1e3 * r.seconds, share(r.seconds));
+  out += fmt::format("{:<26} {:>9} {:>12.1f}\n", "total", "", 1e3 * total);
+  const std::vector<KernelTime> details = detail_totals();
+  if (details.empty()) return out;
+  out += fmt::format("\n{:<56} {:>9} {:>12} {:>7} {:>9}\n", "kernel and shape", "calls", "ms", "share", "GFLOP/s");
+  for (const KernelTime& r : details)
+    out += fmt::format("{:<56} {:>9} {:>12.1f} {:>6.1f}% {:>9.1f}\n", r.name, r.calls, 1e3 * r.seconds, share(r.seconds),
+                       r.seconds > 0 ? 1e-9 * r.flops / r.seconds : 0.0);
+  return out;
 }
 
 Backend& profiled_cpu_backend() {

@@ -16,6 +16,7 @@ struct KernelTime {
   std::string name;
   std::int64_t calls = 0;
   double seconds = 0;
+  double flops = 0;  // summed over the calls; 0 where the kernel declares none
 };
 
 class KernelProfiler {
@@ -24,9 +25,15 @@ class KernelProfiler {
   static bool enabled();
   static void reset();
   static void add(const char* kernel, double seconds);
+  // One call of `kernel` on one shape (`detail`), kept beside the per-kernel totals (which add()
+  // counts) so that a second table shows which shapes of a kernel cost the most.
+  static void add_detail(const char* kernel, const std::string& detail, double seconds, double flops);
   // Totals per kernel, the largest first.
   static std::vector<KernelTime> totals();
-  // A table of kernel, calls, milliseconds and share of the profiled time.
+  // Totals per kernel and shape, named "<kernel> <detail>", the largest first.
+  static std::vector<KernelTime> detail_totals();
+  // A table of kernel, calls, milliseconds and share of the profiled time; then, where shapes
+  // were recorded, the same per kernel and shape with GFLOP/s.
   static std::string table();
 };
 

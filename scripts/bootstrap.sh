@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake pkg-config   # toolchain
   libopenblas-openmp-dev             # GEMM for matmul and conv2d (OpenMP flavour)
+  libdnnl-dev ocl-icd-opencl-dev     # oneDNN f32 convolutions (OpenMP build; its CMake package wants OpenCL)
   nlohmann-json3-dev                 # JSON: safetensors headers, logs, benchmark files
   libcli11-dev                       # command-line parsing
   libfmt-dev                         # formatting

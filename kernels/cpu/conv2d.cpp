@@ -1,4 +1,6 @@
-// conv2d on the CPU as im2col + GEMM (OpenBLAS), for the forward pass and both backward passes.
+// conv2d on the CPU: the im2col + GEMM (OpenBLAS) path for the forward pass and both backward
+// passes, the entry points that run a named path (conv2d.h), and CpuBackend's entries, which take
+// the path conv2d_path() picks (oneDNN for f32 where it is faster, conv2d_dnnl.cpp).
 //
 // Images are processed in chunks of `nb`: im2col lays a chunk out as a (C*R*S, nb*P*Q) matrix, so
 // one GEMM covers the chunk. Small feature maps (ProGAN's 4x4 to 16x16) need several images per
@@ -6,9 +8,14 @@
 // and write straight into the output.
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
+#include <string>
 #include <utility>
 
 #include "kernels/cpu/blas.h"
+#include "kernels/cpu/conv2d.h"
+#include "kernels/cpu/conv2d_dnnl.h"
+#include "kernels/cpu/conv2d_scratch.h"
 #include "kernels/cpu/cpu_backend.h"
 #include "kernels/cpu/parallel.h"
 
@@ -27,38 +34,6 @@ std::int64_t images_per_chunk(const ConvGeometry& g, std::size_t elem) {
 }
 
 bool is_pointwise(const ConvGeometry& g) { return g.r == 1 && g.s == 1 && g.stride == 1 && g.pad == 0; }
-
-// Reusable scratch from the backend allocator (so large ones get huge pages), grown on demand,
-// one set per thread.
-class Scratch {
- public:
-  ~Scratch() {
-    for (Buffer& b : buffers_) cpu_backend().deallocate(b.data, b.bytes);
-  }
-  void* get(std::size_t slot, std::size_t bytes) {
-    Buffer& b = buffers_[slot];
-    if (b.bytes < bytes) {
-      cpu_backend().deallocate(b.data, b.bytes);
-      b.data = nullptr;
-      b.data = cpu_backend().allocate(bytes);
-      b.bytes = bytes;
-    }
-    return b.data;
-  }
-
- private:
-  struct Buffer {
-    void* data = nullptr;
-    std::size_t bytes = 0;
-  };
-  Buffer buffers_[2];
-};
-
-template <typename T>
-T* scratch(std::size_t slot, std::size_t count) {
-  thread_local Scratch s;
-  return static_cast<T*>(s.get(slot, count * sizeof(T)));
-}
 
 // Output columns [q0, q1) whose input column q*stride - pad + s lies inside the image.
 std::pair<std::int64_t, std::int64_t> valid_columns(const ConvGeometry& g, std::int64_t s) {
@@ -153,7 +128,7 @@ void columns_to_images(const T* cols, const ConvGeometry& g, std::int64_t nb, T*
 template <typename T>
 const T* chunk_columns(const T* x, const ConvGeometry& g, std::int64_t nb) {
   if (nb == 1 && is_pointwise(g)) return x;
-  T* col = scratch<T>(0, static_cast<std::size_t>(g.gemm_k() * nb * g.out_pixels()));
+  T* col = cpu::conv_scratch_array<T>(0, static_cast<std::size_t>(g.gemm_k() * nb * g.out_pixels()));
   im2col(x, g, nb, col);
   return col;
 }
@@ -162,7 +137,7 @@ const T* chunk_columns(const T* x, const ConvGeometry& g, std::int64_t nb) {
 template <typename T>
 const T* chunk_output_grad(const T* gy, const ConvGeometry& g, std::int64_t nb) {
   if (nb == 1) return gy;
-  T* gathered = scratch<T>(1, static_cast<std::size_t>(g.k * nb * g.out_pixels()));
+  T* gathered = cpu::conv_scratch_array<T>(1, static_cast<std::size_t>(g.k * nb * g.out_pixels()));
   images_to_columns(gy, g, nb, gathered);
   return gathered;
 }
@@ -173,7 +148,7 @@ void forward(const T* x, const T* w, T* y, const ConvGeometry& g) {
   for (std::int64_t n0 = 0; n0 < g.n; n0 += nb_max) {
     const std::int64_t nb = std::min(nb_max, g.n - n0), cols = nb * pq;
     const T* col = chunk_columns(x + n0 * g.c * g.h * g.w, g, nb);
-    T* dst = nb == 1 ? y + n0 * g.k * pq : scratch<T>(1, static_cast<std::size_t>(g.k * cols));
+    T* dst = nb == 1 ? y + n0 * g.k * pq : cpu::conv_scratch_array<T>(1, static_cast<std::size_t>(g.k * cols));
     cpu::gemm(false, false, g.k, cols, crs, T(1), w, crs, col, cols, T(0), dst, cols);
     if (nb > 1) columns_to_images(dst, g, nb, y + n0 * g.k * pq);
   }
@@ -191,7 +166,7 @@ void backward_input(const T* gy, const T* w, T* gx, const ConvGeometry& g) {
       cpu::gemm(true, false, crs, cols, g.k, T(1), w, crs, gyc, cols, T(0), gx_chunk, cols);
       continue;
     }
-    T* gcol = scratch<T>(0, static_cast<std::size_t>(crs * cols));
+    T* gcol = cpu::conv_scratch_array<T>(0, static_cast<std::size_t>(crs * cols));
     cpu::gemm(true, false, crs, cols, g.k, T(1), w, crs, gyc, cols, T(0), gcol, cols);
     std::fill(gx_chunk, gx_chunk + nb * image, T(0));
     col2im(gcol, g, nb, gx_chunk);
@@ -211,25 +186,75 @@ void backward_weight(const T* x, const T* gy, T* gw, const ConvGeometry& g) {
 
 }  // namespace
 
-void CpuBackend::conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& y, const ConvGeometry& g) {
+namespace cpu {
+
+const char* conv_path_name(ConvPath path) {
+  switch (path) {
+    case ConvPath::kIm2col: return "im2col";
+    case ConvPath::kDnnlPlain: return "dnnl_plain";
+    case ConvPath::kDnnlBlocked: return "dnnl_blocked";
+  }
+  return "?";
+}
+
+bool conv2d_path_supports(ConvPath path, const ConvGeometry& g, DType dtype) {
+  return path == ConvPath::kIm2col || (dtype == DType::f32 && dnnl_conv::supports(g));
+}
+
+namespace {
+
+void check_path(const char* op, ConvPath path, const ConvGeometry& g, DType dtype) {
+  if (!conv2d_path_supports(path, g, dtype))
+    throw std::invalid_argument(std::string(op) + ": the " + conv_path_name(path) + " path cannot run a " +
+                                dtype_name(dtype) + " convolution with this geometry");
+}
+
+}  // namespace
+
+void conv2d_forward(ConvPath path, const Tensor& x, const Tensor& w, const Tensor& y, const ConvGeometry& g) {
+  check_path("conv2d_forward", path, g, x.dtype());
+  if (path != ConvPath::kIm2col)
+    return dnnl_conv::forward(x.data<float>(), w.data<float>(), y.data<float>(), g, path == ConvPath::kDnnlBlocked);
   dispatch_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     forward(x.data<T>(), w.data<T>(), y.data<T>(), g);
   });
 }
 
-void CpuBackend::conv2d_backward_input(const Tensor& gy, const Tensor& w, const Tensor& gx, const ConvGeometry& g) {
+void conv2d_backward_input(ConvPath path, const Tensor& gy, const Tensor& w, const Tensor& gx, const ConvGeometry& g) {
+  check_path("conv2d_backward_input", path, g, gy.dtype());
+  if (path != ConvPath::kIm2col)
+    return dnnl_conv::backward_input(gy.data<float>(), w.data<float>(), gx.data<float>(), g,
+                                     path == ConvPath::kDnnlBlocked);
   dispatch_dtype(gy.dtype(), [&](auto tag) {
     using T = decltype(tag);
     backward_input(gy.data<T>(), w.data<T>(), gx.data<T>(), g);
   });
 }
 
-void CpuBackend::conv2d_backward_weight(const Tensor& x, const Tensor& gy, const Tensor& gw, const ConvGeometry& g) {
+void conv2d_backward_weight(ConvPath path, const Tensor& x, const Tensor& gy, const Tensor& gw, const ConvGeometry& g) {
+  check_path("conv2d_backward_weight", path, g, x.dtype());
+  if (path != ConvPath::kIm2col)
+    return dnnl_conv::backward_weight(x.data<float>(), gy.data<float>(), gw.data<float>(), g,
+                                      path == ConvPath::kDnnlBlocked);
   dispatch_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     backward_weight(x.data<T>(), gy.data<T>(), gw.data<T>(), g);
   });
+}
+
+}  // namespace cpu
+
+void CpuBackend::conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& y, const ConvGeometry& g) {
+  cpu::conv2d_forward(cpu::conv2d_path(g, cpu::ConvPass::kForward, x.dtype()), x, w, y, g);
+}
+
+void CpuBackend::conv2d_backward_input(const Tensor& gy, const Tensor& w, const Tensor& gx, const ConvGeometry& g) {
+  cpu::conv2d_backward_input(cpu::conv2d_path(g, cpu::ConvPass::kBackwardInput, gy.dtype()), gy, w, gx, g);
+}
+
+void CpuBackend::conv2d_backward_weight(const Tensor& x, const Tensor& gy, const Tensor& gw, const ConvGeometry& g) {
+  cpu::conv2d_backward_weight(cpu::conv2d_path(g, cpu::ConvPass::kBackwardWeight, x.dtype()), x, gy, gw, g);
 }
 
 }  // namespace gg
