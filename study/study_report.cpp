@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <numeric>
 
 #include "data/image_grid.h"
 #include "data/png_io.h"
@@ -138,15 +139,10 @@ std::filesystem::path write_study_report(const StudyResult& result, const data::
                                          const std::filesystem::path& out, const ReportContext& context) {
   report::HtmlReport page(context.title);
   page.heading(context.title, 1);
-  std::string summary = fmt::format("{} classes, {} real training images, {} generated. Total time {:.0f} s.",
-                                    result.class_names.size(), train.size(),
-                                    [&] {
-                                      std::size_t n = 0;
-                                      for (std::size_t c : result.generated_counts) n += c;
-                                      return n;
-                                    }(),
-                                    context.total_seconds);
-  page.paragraph(summary);
+  const std::size_t generated =
+      std::accumulate(result.generated_counts.begin(), result.generated_counts.end(), std::size_t{0});
+  page.paragraph(fmt::format("{} classes, {} real training images, {} generated. Total time {:.0f} s.",
+                             result.class_names.size(), train.size(), generated, context.total_seconds));
   if (!context.settings.empty()) {
     std::vector<std::vector<std::string>> settings;
     for (const auto& [name, value] : context.settings) settings.push_back({name, value});
