@@ -12,6 +12,15 @@
 
 namespace gg::cuda_testing {
 
+// Declared tolerances of a GPU result against the CPU's, per dtype.
+struct Tolerance {
+  double atol, rtol;
+};
+// A composition of elementwise kernels: rounding differences only.
+inline Tolerance composite(DType dt) { return dt == DType::f32 ? Tolerance{1e-5, 1e-5} : Tolerance{1e-12, 1e-12}; }
+// cuBLAS / cuDNN against OpenBLAS / oneDNN: other summation orders over long dot products.
+inline Tolerance blas(DType dt) { return dt == DType::f32 ? Tolerance{2e-4, 2e-4} : Tolerance{1e-11, 1e-11}; }
+
 inline bool cuda_visible() {
   static const bool visible = cuda_runtime_info().device_count > 0;
   return visible;

@@ -20,12 +20,11 @@ using cuda_testing::gpu;
 
 namespace {
 
-struct Tolerance {
-  double atol, rtol;
-};
+using cuda_testing::blas;
+using cuda_testing::composite;
+using cuda_testing::Tolerance;
+
 Tolerance transcendental(DType dt) { return dt == DType::f32 ? Tolerance{1e-6, 1e-6} : Tolerance{1e-14, 1e-14}; }
-Tolerance composite(DType dt) { return dt == DType::f32 ? Tolerance{1e-5, 1e-5} : Tolerance{1e-12, 1e-12}; }
-Tolerance blas(DType dt) { return dt == DType::f32 ? Tolerance{2e-4, 2e-4} : Tolerance{1e-11, 1e-11}; }
 
 Tensor input(const Shape& shape, std::uint64_t seed, DType dt, double margin = 0) {
   return gg::testing::random_f64(shape, seed, margin).to(dt);

@@ -30,12 +30,11 @@ using In = std::vector<Tensor>;
 
 namespace {
 
-struct Tolerance {
-  double atol, rtol;
-};
+using cuda_testing::blas;
+using cuda_testing::composite;
+using cuda_testing::Tolerance;
+
 Tolerance sums(DType dt) { return dt == DType::f32 ? Tolerance{1e-12, 2.4e-7} : Tolerance{1e-13, 1e-13}; }
-Tolerance composite(DType dt) { return dt == DType::f32 ? Tolerance{1e-5, 1e-5} : Tolerance{1e-12, 1e-12}; }
-Tolerance blas(DType dt) { return dt == DType::f32 ? Tolerance{2e-4, 2e-4} : Tolerance{1e-11, 1e-11}; }
 Tolerance blas_second_order(DType dt) { return dt == DType::f32 ? Tolerance{1e-3, 1e-3} : Tolerance{1e-10, 1e-10}; }
 
 const DType kDtypes[] = {DType::f32, DType::f64};
