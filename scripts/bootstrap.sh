@@ -17,6 +17,7 @@ packages=(
   libfftw3-dev                       # FFTs for the synthetic spectrograms
   libcsv-dev                         # the Gravity Spy metadata CSV
   libcairo2-dev fonts-dejavu-core    # report charts, heat maps and captions (DejaVu Sans text)
+  libboost-math-dev                  # Student's t quantiles for the experiment's 95% intervals (header-only)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -85,7 +85,7 @@ TEST_CASE("study: settings become options and bad settings name their flag") {
   CHECK_THROWS_WITH_AS(bad.to_options("/tmp/x", {}), doctest::Contains("--methods"), std::invalid_argument);
 }
 
-TEST_CASE("experiment: mean and sample standard deviation per size and method") {
+TEST_CASE("experiment: mean, sample standard deviation and paired difference per size and method") {
   using study::Method;
   const std::vector<study::ExperimentRun> runs{
       {.size = 10, .seed = 1, .method = Method::real, .accuracy = 0.5, .macro_f1 = 0.4},
@@ -104,9 +104,15 @@ TEST_CASE("experiment: mean and sample standard deviation per size and method") 
   CHECK(summary[1].accuracy_std == doctest::Approx(0.1414213562));  // sqrt(((0.1)^2 * 2) / 1)
   CHECK(summary[1].macro_f1_mean == doctest::Approx(0.5));
   CHECK(summary[2].method == Method::real_plus_gan);
+  CHECK(summary[2].delta_pairs == 1);  // seed 1 paired with real's seed 1
+  CHECK(summary[2].delta_macro_f1.mean == doctest::Approx(0.3));
   const std::string md = study::summary_markdown(summary);
-  CHECK(md.find("| 10 | real | 2 | 60.0 ± 14.1 | 0.500 ± 0.141 |") != std::string::npos);
-  CHECK(study::summary_csv(summary).find("10,real,2,0.600000,0.141421,0.500000,0.141421\n") != std::string::npos);
+  CHECK(md.find("| 10 | 1 | real | 2 | 60.0 ± 14.1 | 0.500 ± 0.141 | +0.000 [+0.000, +0.000] | +0.0 [+0.0, +0.0] | 1.00 |") !=
+        std::string::npos);
+  CHECK(md.find("| 10 | 1 | real+gan | 1 | 80.0 ± 0.0 | 0.700 ± 0.000 | +0.300 [n/a] | +30.0 [n/a] | 0.00 |") !=
+        std::string::npos);
+  CHECK(study::summary_csv(summary).find("\n10,1,real,2,0.600000,0.141421,0.500000,0.141421,2,0.000000,0.000000,0.000000,") !=
+        std::string::npos);
 }
 
 TEST_CASE("experiment: a tiny run writes every method and size") {
@@ -124,13 +130,27 @@ TEST_CASE("experiment: a tiny run writes every method and size") {
   for (const char* size : {"2", "4"})
     for (study::Method m : study::all_methods())
       for (const char* seed : {"1", "2"})
-        CHECK(csv.find(std::string("\n") + size + "," + seed + "," + study::method_name(m) + ",") != std::string::npos);
+        CHECK(csv.find(std::string("\n") + size + "," + seed + ",1," + study::method_name(m) + ",") != std::string::npos);
   const std::string summary = read_text(tmp.path() / "summary.csv");
   for (study::Method m : study::all_methods()) {
-    CHECK(summary.find("\n2," + study::method_name(m) + ",2,") != std::string::npos);
-    CHECK(summary.find("\n4," + study::method_name(m) + ",2,") != std::string::npos);
+    CHECK(summary.find("\n2,1," + study::method_name(m) + ",2,") != std::string::npos);
+    CHECK(summary.find("\n4,1," + study::method_name(m) + ",2,") != std::string::npos);
   }
-  for (const char* file : {"summary.md", "accuracy.png", "macro_f1.png"}) CHECK(std::filesystem::exists(tmp.path() / file));
+  for (const char* file : {"summary.md", "accuracy.png", "macro_f1.png", "delta_macro_f1.png"})
+    CHECK(std::filesystem::exists(tmp.path() / file));
+  CHECK_FALSE(std::filesystem::exists(tmp.path() / "real_share.png"));  // one real share
+  const nlohmann::json json = nlohmann::json::parse(read_text(tmp.path() / "summary.json"));
+  CHECK(json.at("test_images_per_class").get<std::size_t>() > 0);
+  REQUIRE(json.at("rows").size() == 2 * 3);
+  for (const nlohmann::json& row : json.at("rows")) {
+    for (const char* field : {"size", "real_share", "method", "runs", "accuracy_mean", "accuracy_std", "macro_f1_mean",
+                              "macro_f1_std", "delta_macro_f1_vs_real_mean", "delta_macro_f1_vs_real_ci95",
+                              "delta_accuracy_vs_real_mean", "delta_accuracy_vs_real_ci95", "gan_test_accuracy_mean",
+                              "gan_train_accuracy_mean"})
+      CHECK_MESSAGE(row.contains(field), field);
+    CHECK(row.at("runs") == 2);
+    CHECK(row.at("delta_macro_f1_vs_real_ci95").size() == 2);  // two seeds: every interval is defined
+  }
   for (const study::ExperimentRun& r : runs) {
     CHECK(r.train_images == 4 * r.size);
     CHECK(r.accuracy >= 0);
