@@ -177,14 +177,17 @@ TEST_CASE("demo: a tiny run on synthesized data writes a report whose images all
   study::DemoOptions o;
   o.out = tmp.path();
   o.classes = {"Blip", "Whistle", "Power_Line"};
-  o.per_class = 12;
-  o.imbalance = 3;
+  o.per_class = 8;
+  o.imbalance = 4;
+  o.validation_per_class = 3;
+  o.test_per_class = 3;
   o.settings = tiny_settings();
   std::vector<std::string> lines;
   const study::DemoResult r = study::run_demo(o, [&](const std::string& line) { lines.push_back(line); });
   CHECK(r.study.methods.size() == 3);
   CHECK(r.study.real_counts.size() == 3);
-  CHECK(r.study.real_counts[0] > r.study.real_counts[2]);  // imbalanced
+  CHECK(r.study.real_counts == std::vector<std::size_t>{8, 2, 4});  // imbalanced; classes sorted by name
+  for (const char* split : {"train", "validation", "test"}) CHECK(std::filesystem::is_directory(tmp.path() / "data" / split));
   REQUIRE(std::filesystem::exists(r.report));
   const std::string html = read_text(r.report);
   const std::vector<std::string> sources = image_sources(html);

@@ -1,4 +1,5 @@
-// `glitchgan demo`: the main job. Synthesizes a small imbalanced glitch data set (or takes --data),
+// `glitchgan demo`: the main job. Synthesizes a small imbalanced glitch training set with balanced
+// validation and test splits (or takes --data),
 // trains a conditional ProGAN on it, generates images, trains the classifier with and without
 // them, prints the comparison and writes <out>/report.html.
 #include <fmt/core.h>
@@ -22,10 +23,16 @@ void add_demo_command(CLI::App& app) {
   cmd->add_option("--out", options->out, "run folder (data/, gan/, generated/, classifier-*/, report.html)")->capture_default_str();
   cmd->add_option("--data", options->data, "a Gravity Spy folder to use instead of synthesized data")->check(CLI::ExistingDirectory);
   cmd->add_option("--classes", options->classes, "classes to synthesize")->delimiter(',')->capture_default_str()->group("Synthetic data");
-  cmd->add_option("--per-class", options->per_class, "glitches of the first (most common) class")
+  cmd->add_option("--per-class", options->per_class, "training glitches of the first (most common) class")
       ->check(CLI::PositiveNumber)->capture_default_str()->group("Synthetic data");
   cmd->add_option("--imbalance", options->imbalance, "class counts fall geometrically from N to N/R")
       ->check(CLI::Range(1.0, 1e6))->capture_default_str()->group("Synthetic data");
+  cmd->add_option("--validation-per-class", options->validation_per_class,
+                  "glitches per class of the balanced validation split (own seed stream; 0 with --test-per-class 0: "
+                  "one set split 60/20/20)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str()->group("Synthetic data");
+  cmd->add_option("--test-per-class", options->test_per_class, "glitches per class of the balanced test split (own seed stream)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str()->group("Synthetic data");
   add_study_flags(cmd, options->settings);
   cmd->callback([options] {
     checked_device(options->settings.device);

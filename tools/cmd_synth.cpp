@@ -1,5 +1,6 @@
 // `glitchgan synth`: writes a synthetic Gravity-Spy-like data set (spectrogram PNGs in the real
-// set's layout), the default data set when the real one cannot be downloaded.
+// set's layout), the default data set when the real one cannot be downloaded; optionally with
+// balanced validation and test splits beside the imbalanced training split.
 #include <fmt/core.h>
 
 #include <cstdio>
@@ -13,13 +14,24 @@ namespace gg::tools {
 
 void add_synth_command(CLI::App& app) {
   auto options = std::make_shared<data::synth::SynthDatasetOptions>();
-  CLI::App* cmd = app.add_subcommand("synth", "Write synthetic Gravity Spy spectrograms (<out>/<Class>/<ifo>_<id>_spectrogram_<s>.png)");
+  CLI::App* cmd = app.add_subcommand(
+      "synth", "Write synthetic Gravity Spy spectrograms (<out>/<Class>/<ifo>_<id>_spectrogram_<s>.png, or with "
+               "--validation-per-class and --test-per-class <out>/<train|validation|test>/<Class>/...)");
   cmd->add_option("--out", options->out, "output folder")->required();
-  cmd->add_option("--per-class", options->per_class, "glitches of the first (most common) class")
+  cmd->add_option("--per-class", options->per_class,
+                  "glitches of the first (most common) class (of the training split, with held-out splits)")
       ->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--classes", options->classes, "comma-separated classes (default: all 22)")->delimiter(',');
   cmd->add_option("--imbalance", options->imbalance, "class counts fall geometrically from N to N/R")
       ->check(CLI::Range(1.0, 1e6))->capture_default_str();
+  cmd->add_option("--validation-per-class", options->validation_per_class,
+                  "glitches per class of a balanced validation split (own seed stream); 0 with --test-per-class 0: "
+                  "no split folders")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--test-per-class", options->test_per_class,
+                  "glitches per class of a balanced test split (own seed stream); the imbalanced set above becomes "
+                  "<out>/train")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd->add_option("--seed", options->seed, "seed of every random stream")->capture_default_str();
   cmd->add_option("--durations", options->windows, "comma-separated time windows in seconds (0.5,1.0,2.0,4.0)")
       ->delimiter(',')->capture_default_str();
@@ -37,8 +49,15 @@ void add_synth_command(CLI::App& app) {
     });
     fmt::print("synth: wrote {} images of {} classes to {} in {:.1f} s\n", summary.images, summary.classes.size(),
                options->out.string(), summary.seconds);
+    const bool splits = summary.test_per_class > 0;
+    if (splits) fmt::print("  {:<20} {:>5} {:>10} {:>5}\n", "glitches", "train", "validation", "test");
     for (std::size_t k = 0; k < summary.classes.size(); ++k) {
-      fmt::print("  {:<20} {}\n", summary.classes[k], summary.counts[k]);
+      if (splits) {
+        fmt::print("  {:<20} {:>5} {:>10} {:>5}\n", summary.classes[k], summary.counts[k], summary.validation_per_class,
+                   summary.test_per_class);
+      } else {
+        fmt::print("  {:<20} {}\n", summary.classes[k], summary.counts[k]);
+      }
     }
   });
 }
