@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages glitchgan needs (only those missing) and builds it in ./build.
-# Usage: bash scripts/bootstrap.sh        (run from the repository root, as root or with sudo)
+# Usage: bash scripts/bootstrap.sh [CMAKE_ARGS...]   (as root or with sudo; e.g. -DGG_WERROR=ON as CI does)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,5 +31,5 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release "$@"
 cmake --build build -j"$(nproc)"
