@@ -39,7 +39,14 @@ json config_json(const ProganTrainConfig& c) {
       {"loss",
        {{"lambda", c.loss.lambda}, {"target", c.loss.target}, {"drift", c.loss.drift}, {"cond_weight", c.loss.cond_weight}}},
       {"adam", {{"lr", c.adam.lr}, {"beta1", c.adam.beta1}, {"beta2", c.adam.beta2}, {"eps", c.adam.eps}}},
-      {"ema_beta", c.ema_beta},
+      {"ema", {{"half_life_kimg", c.ema.half_life_kimg}, {"rampup", c.ema.rampup}}},
+      {"augment",
+       {{"probability", c.augment.probability},
+        {"max_shift", c.augment.max_shift},
+        {"cutout", c.augment.cutout},
+        {"adaptive", c.augment.adaptive},
+        {"ada_target", c.augment.ada_target},
+        {"ada_kimg", c.augment.ada_kimg}}},
       {"seed", c.seed},
       {"class_names", c.class_names},
       {"window", c.window},
@@ -72,7 +79,19 @@ ProganTrainConfig config_from(const json& j) {
   c.adam.beta1 = adam.at("beta1");
   c.adam.beta2 = adam.at("beta2");
   c.adam.eps = adam.at("eps");
-  c.ema_beta = j.at("ema_beta");
+  if (!j.contains("ema") && j.contains("ema_beta")) {
+    throw std::invalid_argument("the run was written by an older glitchgan whose generator EMA had a fixed beta; "
+                                "its Gs would continue differently: train it again");
+  }
+  c.ema.half_life_kimg = j.at("ema").at("half_life_kimg");
+  c.ema.rampup = j.at("ema").at("rampup");
+  const json& augment = j.at("augment");
+  c.augment.probability = augment.at("probability");
+  c.augment.max_shift = augment.at("max_shift");
+  c.augment.cutout = augment.at("cutout");
+  c.augment.adaptive = augment.at("adaptive");
+  c.augment.ada_target = augment.at("ada_target");
+  c.augment.ada_kimg = augment.at("ada_kimg");
   c.seed = j.at("seed");
   c.class_names = j.at("class_names").get<std::vector<std::string>>();
   c.window = j.at("window");
@@ -95,7 +114,12 @@ json state_json(const TrainingState& s, const SchedulePoint& next) {
       {"resolution", next.resolution},
       {"phase", phase_name(next.phase)},
       {"alpha", next.alpha},
-      {"rng", {{"latents", stream_json(s.latents)}, {"mixing", stream_json(s.mixing)}, {"labels", stream_json(s.labels)}}},
+      {"rng",
+       {{"latents", stream_json(s.latents)},
+        {"mixing", stream_json(s.mixing)},
+        {"labels", stream_json(s.labels)},
+        {"augment", stream_json(s.augment)}}},
+      {"augment_probability", s.augment_probability},
       {"data", {{"seed", s.data_seed}, {"position", s.data_position}, {"size", s.data_size}}},
   };
 }
@@ -109,6 +133,8 @@ TrainingState state_from(const json& j) {
   s.latents = stream_from(rng.at("latents"));
   s.mixing = stream_from(rng.at("mixing"));
   s.labels = stream_from(rng.at("labels"));
+  s.augment = stream_from(rng.at("augment"));
+  s.augment_probability = j.at("augment_probability");
   s.data_seed = j.at("data").at("seed");
   s.data_position = j.at("data").at("position");
   s.data_size = j.at("data").at("size");
@@ -167,7 +193,7 @@ void restore_checkpoint(ProganTrainer& trainer, const Checkpoint& checkpoint, co
   }
 }
 
-TrainedGenerator load_trained_generator(const std::filesystem::path& file, Device device) {
+TrainedGenerator load_trained_generator(const std::filesystem::path& file, Device device, GanWeights weights) {
   Checkpoint checkpoint = read_checkpoint(file, device);
   TrainedGenerator out;
   out.config = checkpoint.config;
@@ -176,11 +202,12 @@ TrainedGenerator load_trained_generator(const std::filesystem::path& file, Devic
   out.point = schedule_at(out.config.schedule, out.state.kimg());
   Generator unused_init(0);  // the weights are overwritten from the file
   out.generator = std::make_unique<ProganGenerator>(out.config.net, unused_init, TensorOptions{DType::f32, device});
-  TensorMap gs;
+  const std::string prefix = weights == GanWeights::ema ? "Gs." : "G.";
+  TensorMap g;
   for (const auto& [name, t] : checkpoint.tensors)
-    if (name.rfind("Gs.", 0) == 0) gs[name.substr(3)] = t;
+    if (name.rfind(prefix, 0) == 0) g[name.substr(prefix.size())] = t;
   try {
-    out.generator->load_state_dict(gs);
+    out.generator->load_state_dict(g);
   } catch (const std::exception& e) {
     throw std::runtime_error(file.string() + ": " + e.what());
   }

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "nets/progan_sampling.h"
 #include "nets/progan_trainer.h"
 
 namespace gg::nets {
@@ -28,14 +29,16 @@ Checkpoint read_checkpoint(const std::filesystem::path& file, Device device = De
 // settings that differ otherwise.
 void restore_checkpoint(ProganTrainer& trainer, const Checkpoint& checkpoint, const std::filesystem::path& file);
 
-// The EMA generator of a checkpoint, ready to sample, with the schedule point it had reached.
+// A generator of a checkpoint (the EMA Gs or the trained G), ready to sample, with the schedule
+// point it had reached.
 struct TrainedGenerator {
   ProganTrainConfig config;
   TrainingState state;
   SchedulePoint point;  // level and alpha to sample at
   std::unique_ptr<ProganGenerator> generator;
 };
-TrainedGenerator load_trained_generator(const std::filesystem::path& file, Device device = Device::cpu());
+TrainedGenerator load_trained_generator(const std::filesystem::path& file, Device device = Device::cpu(),
+                                        GanWeights weights = GanWeights::ema);
 
 // The JSON documents, for tests and tools.
 std::string config_to_json(const ProganTrainConfig& config);

@@ -32,7 +32,7 @@ std::string duration_text(double seconds) {
   return fmt::format("{}s", s);
 }
 
-json log_line(const TrainingState& state, const RoundReport& r, bool conditional) {
+json log_line(const TrainingState& state, const RoundReport& r, bool conditional, bool augmented) {
   json j = {
       {"step", state.step},
       {"kimg", state.kimg()},
@@ -49,7 +49,9 @@ json log_line(const TrainingState& state, const RoundReport& r, bool conditional
       {"real_score", r.mean.real_score},
       {"fake_score", r.mean.fake_score},
       {"optimizers_reset", r.optimizers_reset},
+      {"real_sign", r.mean.real_sign},
   };
+  if (augmented) j["augment_p"] = state.augment_probability;
   if (conditional) {
     j["d_label_loss"] = r.mean.d_label_loss;
     j["g_label_loss"] = r.mean.g_label_loss;
@@ -74,6 +76,10 @@ void write_grid(ProganTrainer& trainer, const SchedulePoint& point, const RunOpt
                         fmt::format("phase-{:02}-{}-{}x{}.png", point.phase_index, phase_name(point.phase),
                                     point.resolution, point.resolution);
   data::write_png(file, picture_grid(trainer.grid_samples(point), options.grid_columns, trainer.config().net.resolution));
+}
+
+bool metrics_due(double kimg_before, double kimg, double every) {
+  return every > 0 && std::floor(kimg / every) > std::floor(kimg_before / every);
 }
 
 }  // namespace
@@ -102,6 +108,7 @@ RunSummary run_training(ProganTrainer& trainer, const RunOptions& options, bool 
   bool first = true;
 
   while (!trainer.finished()) {
+    const double kimg_before = trainer.state().kimg();
     RoundReport r;
     try {
       r = trainer.train_round();
@@ -112,10 +119,20 @@ RunSummary run_training(ProganTrainer& trainer, const RunOptions& options, bool 
       throw std::runtime_error(fmt::format("training stopped: {}; {}", e.what(), kept));
     }
     const TrainingState state = trainer.state();
-    log << log_line(state, r, conditional).dump() << "\n" << std::flush;
+    log << log_line(state, r, conditional, trainer.config().augment.enabled()).dump() << "\n" << std::flush;
 
     const SchedulePoint next = trainer.next_point();
     const bool done = trainer.finished();
+    if (options.evaluate && (done || metrics_due(kimg_before, state.kimg(), options.metrics_kimg))) {
+      json line = {{"step", state.step}, {"kimg", state.kimg()}};
+      std::string text;
+      for (const auto& [name, value] : options.evaluate(trainer)) {
+        line[name] = value;
+        text += fmt::format("{}{} {:.4g}", text.empty() ? "" : ", ", name, value);
+      }
+      log << line.dump() << "\n" << std::flush;
+      if (options.print) options.print(fmt::format("kimg {:8.2f}: {}", state.kimg(), text));
+    }
     const bool phase_ended = done || next.phase_index != r.point.phase_index;
     if (phase_ended) write_grid(trainer, r.point, options);
     const double kimg = state.kimg();

@@ -1,13 +1,16 @@
 #pragma once
 // A whole ProGAN run in a folder: trains to the end of the schedule and leaves behind
 //   checkpoint.safetensors (+ checkpoint.json)  every `checkpoint_kimg`, at each phase end, at the end
-//   log.jsonl                                   one JSON line per round: losses, GP, alpha, resolution...
+//   log.jsonl                                   one JSON line per round: losses, GP, alpha, resolution...;
+//                                               and, every `metrics_kimg`, one line of `evaluate`'s metrics
 //   samples/phase-NN-<stabilize|fade>-<S>x<S>.png  Gs on fixed latents at the end of each phase
 // and prints a progress line now and then. A NaN or Inf loss stops the run with an error that says
 // which loss, where, and which checkpoint is kept (it is never overwritten by the bad state).
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "nets/progan_trainer.h"
 
@@ -19,6 +22,10 @@ struct RunOptions {
   double progress_seconds = 10;  // between progress lines (phase ends always print)
   int grid_columns = 8;
   std::function<void(const std::string&)> print;  // progress lines; empty: silent
+  // Metrics of the run so far (e.g. GAN-test of G and Gs), logged as one line {"step", "kimg",
+  // name: value...} every `metrics_kimg` (0: only at the end) and at the end; empty: none.
+  std::function<std::vector<std::pair<std::string, double>>(ProganTrainer&)> evaluate;
+  double metrics_kimg = 0;
 };
 
 struct RunSummary {

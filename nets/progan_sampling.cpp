@@ -9,6 +9,14 @@
 
 namespace gg::nets {
 
+const char* gan_weights_name(GanWeights weights) { return weights == GanWeights::ema ? "ema" : "raw"; }
+
+GanWeights parse_gan_weights(const std::string& text) {
+  if (text == "ema") return GanWeights::ema;
+  if (text == "raw") return GanWeights::raw;
+  throw std::invalid_argument("weights must be 'ema' (the generator's moving average Gs) or 'raw' (G), got '" + text + "'");
+}
+
 Tensor draw_latents(int count, int latent_size, Generator& gen, bool truncation_free, Device device) {
   Tensor z = Tensor::randn({count, latent_size}, gen);
   if (!truncation_free) {

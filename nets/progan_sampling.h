@@ -10,6 +10,13 @@
 
 namespace gg::nets {
 
+// Which of a run's generators to sample: the EMA of the weights (Gs, the official choice) or the
+// trained generator G itself.
+enum class GanWeights { ema, raw };
+const char* gan_weights_name(GanWeights weights);  // "ema", "raw"
+// Throws std::invalid_argument naming the bad value.
+GanWeights parse_gan_weights(const std::string& text);
+
 // (count, latent_size) latents ~ N(0, 1); unless `truncation_free`, components beyond
 // +-kTruncation are drawn again until inside (the truncation trick: fewer odd samples, a little
 // less variety).

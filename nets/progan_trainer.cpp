@@ -1,5 +1,6 @@
 #include "nets/progan_trainer.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <fmt/core.h>
@@ -16,7 +17,7 @@ std::uint64_t stream_seed(std::uint64_t seed, std::uint64_t stream) {
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   return z ^ (z >> 31);
 }
-enum Stream : std::uint64_t { kInit, kLatents, kMixing, kLabels, kData, kGrid };
+enum Stream : std::uint64_t { kInit, kLatents, kMixing, kLabels, kData, kGrid, kAugment };
 
 // Parameters that must not collect gradients while the guard lives (D during the G step: the
 // gradient flows through D to the fakes, but D's weights are not trained there).
@@ -40,11 +41,12 @@ void add(IterationLosses& sum, const IterationLosses& x) {
   sum.gradient_penalty += x.gradient_penalty, sum.drift += x.drift;
   sum.real_score += x.real_score, sum.fake_score += x.fake_score;
   sum.d_label_loss += x.d_label_loss, sum.g_label_loss += x.g_label_loss;
+  sum.real_sign += x.real_sign;
 }
 
 void scale(IterationLosses& x, double s) {
   for (double* v : {&x.d_loss, &x.g_loss, &x.gradient_penalty, &x.drift, &x.real_score, &x.fake_score,
-                    &x.d_label_loss, &x.g_label_loss})
+                    &x.d_label_loss, &x.g_label_loss, &x.real_sign})
     *v *= s;
 }
 
@@ -60,6 +62,13 @@ TensorMap with_prefix_removed(const TensorMap& in, const std::string& prefix) {
 }
 
 }  // namespace
+
+double ema_beta(const EmaOptions& ema, std::int64_t images_shown, int batch) {
+  double half_life = ema.half_life_kimg * 1000;
+  if (ema.rampup > 0) half_life = std::min(half_life, ema.rampup * static_cast<double>(images_shown));
+  if (!(half_life > 0)) return 0;
+  return std::pow(0.5, batch / half_life);
+}
 
 int progan_latent_size(const ProganConfig& net) { return net.latent_size > 0 ? net.latent_size : progan_features(net, 0); }
 
@@ -86,7 +95,9 @@ void ProganTrainConfig::validate() {
          std::to_string(class_names.size()) + " class names");
   }
   if (!(adam.lr > 0)) fail("learning rate must be > 0");
-  if (!(ema_beta >= 0 && ema_beta < 1)) fail("EMA beta must be in [0, 1)");
+  if (!(ema.half_life_kimg >= 0)) fail("EMA half-life must be >= 0 kimg");
+  if (!(ema.rampup >= 0)) fail("EMA ramp-up must be >= 0");
+  augment.validate();
   if (grid_count < 1) fail("grid count must be >= 1");
 }
 
@@ -116,6 +127,8 @@ ProganTrainer::ProganTrainer(ProganTrainConfig config, data::Dataset reals)
   latents_gen_.set_state(stream_seed(config_.seed, kLatents), 0);
   mixing_gen_.set_state(stream_seed(config_.seed, kMixing), 0);
   labels_gen_.set_state(stream_seed(config_.seed, kLabels), 0);
+  augment_gen_.set_state(stream_seed(config_.seed, kAugment), 0);
+  state_.augment_probability = config_.augment.probability;
   state_.data_seed = stream_seed(config_.seed, kData);
   state_.data_size = reals_.size();
   seek_data(0);
@@ -134,6 +147,7 @@ TrainingState ProganTrainer::state() const {
   s.latents = {latents_gen_.seed(), latents_gen_.offset()};
   s.mixing = {mixing_gen_.seed(), mixing_gen_.offset()};
   s.labels = {labels_gen_.seed(), labels_gen_.offset()};
+  s.augment = {augment_gen_.seed(), augment_gen_.offset()};
   return s;
 }
 
@@ -163,12 +177,27 @@ RoundReport ProganTrainer::train_round() {
     ++report.iterations;
   }
   scale(report.mean, 1.0 / report.iterations);
+  adapt_augment_probability(report);
   return report;
+}
+
+void ProganTrainer::adapt_augment_probability(const RoundReport& round) {
+  state_.augment_probability = adapted_probability(state_.augment_probability, round.mean.real_sign,
+                                                   round.iterations * round.point.batch, config_.augment);
+}
+
+Critic ProganTrainer::critic(const SchedulePoint& point) {
+  if (!config_.augment.enabled()) return [this, point](const Tensor& x) { return d_->forward(x, point.level, point.alpha); };
+  return [this, point](const Tensor& x) {
+    const TimeAugmentDraw draw = draw_time_augment(static_cast<int>(x.size(0)), static_cast<int>(x.size(3)),
+                                                   state_.augment_probability, config_.augment, augment_gen_);
+    return d_->forward(time_augment(x, draw), point.level, point.alpha);
+  };
 }
 
 IterationLosses ProganTrainer::iteration(const SchedulePoint& point) {
   IterationLosses losses = discriminator_step(point);
-  update_ema();
+  update_ema(point.batch);
   const IterationLosses g = generator_step(point);
   losses.g_loss = g.g_loss;
   losses.g_label_loss = g.g_label_loss;
@@ -205,8 +234,7 @@ IterationLosses ProganTrainer::discriminator_step(const SchedulePoint& point) {
     fakes = g_->forward(latents, one_hot_labels(labels), point.level, point.alpha);
   }
   const Tensor mixing = Tensor::rand({point.batch, 1, 1, 1}, mixing_gen_, options_);
-  const Critic critic = [&](const Tensor& x) { return d_->forward(x, point.level, point.alpha); };
-  const DiscriminatorLoss loss = discriminator_loss(critic, reals, fakes, mixing, labels, config_.loss);
+  const DiscriminatorLoss loss = discriminator_loss(critic(point), reals, fakes, mixing, labels, config_.loss);
   const double value = loss.loss.item();
   check_finite(value, "the discriminator loss", state_, point);
 
@@ -221,6 +249,7 @@ IterationLosses ProganTrainer::discriminator_step(const SchedulePoint& point) {
   out.real_score = loss.real_score;
   out.fake_score = loss.fake_score;
   out.d_label_loss = loss.label_loss;
+  out.real_sign = loss.real_sign;
   return out;
 }
 
@@ -233,8 +262,7 @@ IterationLosses ProganTrainer::generator_step(const SchedulePoint& point) {
 
   FrozenParameters frozen(d_->parameters());
   const Tensor fakes = g_->forward(latents, one_hot_labels(labels), point.level, point.alpha);
-  const Critic critic = [&](const Tensor& x) { return d_->forward(x, point.level, point.alpha); };
-  const GeneratorLoss loss = generator_loss(critic, fakes, labels, config_.loss);
+  const GeneratorLoss loss = generator_loss(critic(point), fakes, labels, config_.loss);
   const double value = loss.loss.item();
   check_finite(value, "the generator loss", state_, point);
 
@@ -248,10 +276,12 @@ IterationLosses ProganTrainer::generator_step(const SchedulePoint& point) {
   return out;
 }
 
-void ProganTrainer::update_ema() {
+void ProganTrainer::update_ema(int batch) {
   NoGrad no_grad;
+  // The images of this step count: the first step already averages over one batch.
+  const double beta = ema_beta(config_.ema, state_.images_shown + batch, batch);
   const auto g = g_->named_parameters(), gs = gs_->named_parameters();
-  for (std::size_t i = 0; i < g.size(); ++i) gs[i].second.assign(lerp(g[i].second, gs[i].second, config_.ema_beta));
+  for (std::size_t i = 0; i < g.size(); ++i) gs[i].second.assign(lerp(g[i].second, gs[i].second, beta));
 }
 
 Tensor ProganTrainer::grid_samples(const SchedulePoint& point) {
@@ -283,6 +313,7 @@ void ProganTrainer::restore(const TensorMap& tensors, const TrainingState& state
   latents_gen_.set_state(state.latents.seed, state.latents.offset);
   mixing_gen_.set_state(state.mixing.seed, state.mixing.offset);
   labels_gen_.set_state(state.labels.seed, state.labels.offset);
+  augment_gen_.set_state(state.augment.seed, state.augment.offset);
   seek_data(state.data_position);
 }
 

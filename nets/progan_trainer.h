@@ -1,8 +1,10 @@
 #pragma once
 // ProGAN training, as the official train.py: the schedule (nets/progan_schedule.h) is read once per
 // round of `minibatch_repeats` iterations; each iteration is one discriminator step with the exact
-// WGAN-GP loss (nets/wgan_gp.h), the generator EMA update Gs <- lerp(G, Gs, 0.999) (run with the D
+// WGAN-GP loss (nets/wgan_gp.h), the generator EMA update Gs <- lerp(G, Gs, beta) (run with the D
 // step, before G moves, as the official D_train_op + Gs_update_op), then one generator step.
+// The EMA's beta follows its half-life in images, ramped up as StyleGAN2-ADA does (see EmaOptions);
+// the discriminator may see its inputs through a time-axis augmentation (nets/time_augment.h).
 // Both Adams (lr 1e-3, betas 0 / 0.99, eps 1e-8) are reset whenever floor(lod) or ceil(lod)
 // changes, i.e. when a fade starts and when it ends.
 //
@@ -20,6 +22,7 @@
 #include "engine/optim.h"
 #include "nets/progan.h"
 #include "nets/progan_schedule.h"
+#include "nets/time_augment.h"
 #include "nets/wgan_gp.h"
 
 namespace gg::nets {
@@ -27,12 +30,26 @@ namespace gg::nets {
 // The latent vector's length: latent_size, or nf(0) when that is 0 (as the official code).
 int progan_latent_size(const ProganConfig& net);
 
+// The generator EMA Gs <- beta Gs + (1 - beta) G, with beta = 0.5^(batch / half-life in images):
+// the half-life is half_life_kimg, but at most `rampup` x the images shown so far (StyleGAN2-ADA's
+// ema_kimg and ema_rampup). The official ProGAN's fixed beta 0.999 is a half-life of 693 steps
+// (11 kimg at batch 16) with no ramp-up: tuned for 600 kimg per phase, it leaves a run of a few
+// kimg sampling mostly the random initialisation. The ramp-up keeps Gs within a few percent of
+// training behind G at any budget, so a newly added level is tracked as soon as it trains.
+struct EmaOptions {
+  double half_life_kimg = 10;
+  double rampup = 0.05;  // 0: no ramp-up (the official behaviour)
+};
+// beta for one step of `batch` images after `images_shown` images (0 when the half-life is 0).
+double ema_beta(const EmaOptions& ema, std::int64_t images_shown, int batch);
+
 struct ProganTrainConfig {
   ProganConfig net;          // resolution, channels, feature maps, num_classes (> 0: conditional)
   ScheduleConfig schedule;   // final_level follows net.resolution (set by validate)
   WganGpOptions loss;
   AdamOptions adam{.lr = 1e-3, .beta1 = 0.0, .beta2 = 0.99, .eps = 1e-8};
-  double ema_beta = 0.999;   // G_smoothing
+  EmaOptions ema;
+  TimeAugmentOptions augment;  // what D sees of real and generated images; off by default
   std::uint64_t seed = 1;
   Device device = Device::cpu();
   // What the images are, so samples can be written back in the Gravity Spy layout: the class
@@ -56,7 +73,8 @@ struct TrainingState {
   std::int64_t step = 0;          // iterations (D step + G step) done
   std::int64_t images_shown = 0;  // reals shown to D (the official cur_nimg)
   double previous_lod = -1;       // lod of the last round, -1 before the first (forces a reset)
-  RngState latents, mixing, labels;
+  RngState latents, mixing, labels, augment;
+  double augment_probability = 0;  // the adaptive augmentation's current p (the fixed p otherwise)
   std::uint64_t data_seed = 0;
   std::uint64_t data_position = 0;  // sample indices drawn from the shuffled epochs so far
   std::uint64_t data_size = 0;      // images in the data set (a resumed run must see the same set)
@@ -70,6 +88,7 @@ struct IterationLosses {
   double gradient_penalty = 0, drift = 0;
   double real_score = 0, fake_score = 0;
   double d_label_loss = 0, g_label_loss = 0;  // conditional mode only
+  double real_sign = 0;  // mean sign(D(real)): ADA's overfitting signal r_t
 };
 
 struct RoundReport {
@@ -117,7 +136,10 @@ class ProganTrainer {
   IterationLosses iteration(const SchedulePoint& point);
   IterationLosses discriminator_step(const SchedulePoint& point);
   IterationLosses generator_step(const SchedulePoint& point);
-  void update_ema();
+  void update_ema(int batch);
+  // The critic D(augment(x)) at `point`: every call draws fresh augmentation parameters.
+  Critic critic(const SchedulePoint& point);
+  void adapt_augment_probability(const RoundReport& round);
   // One-hot labels for the net (undefined when unconditional).
   Tensor one_hot_labels(const std::vector<int>& labels) const;
   void seek_data(std::uint64_t position);
@@ -129,7 +151,7 @@ class ProganTrainer {
   std::unique_ptr<ProganDiscriminator> d_;
   std::unique_ptr<Adam> g_opt_, d_opt_;
   TrainingState state_;  // counters; the streams' offsets live in the generators below
-  Generator latents_gen_, mixing_gen_, labels_gen_;
+  Generator latents_gen_, mixing_gen_, labels_gen_, augment_gen_;
   std::unique_ptr<data::ShuffleSampler> sampler_;
   Tensor grid_latents_, grid_labels_;
 };

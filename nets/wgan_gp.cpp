@@ -55,6 +55,9 @@ DiscriminatorLoss discriminator_loss(const Critic& critic, const Tensor& reals, 
   }
   out.loss = loss;
   out.real_score = mean(real_scores).item();
+  double signs = 0;
+  for (double score : real_scores.detach().to(DType::f64).to_vector<double>()) signs += (score > 0) - (score < 0);
+  out.real_sign = signs / static_cast<double>(real_scores.size(0));
   out.fake_score = mean(fake_scores).item();
   out.gradient_penalty = mean(penalty).item();
   out.drift = mean(drift).item();

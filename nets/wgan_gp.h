@@ -36,6 +36,7 @@ struct DiscriminatorLoss {
   double gradient_penalty = 0;  // mean of (||grad|| - target)^2, before lambda / target^2
   double drift = 0;             // mean of D(real)^2, before the drift weight
   double label_loss = 0;        // CE(real) + CE(fake); 0 when unconditional
+  double real_sign = 0;         // mean sign(D(real)): ADA's overfitting signal
 };
 
 struct GeneratorLoss {

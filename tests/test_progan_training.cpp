@@ -357,25 +357,33 @@ TEST_CASE("progan training: a resumed run is bit-identical to an uninterrupted o
   TempDir tmp("gg_progan_resume");
   const data::Dataset data = blob_dataset(24, 8, 2);  // 24 images: epochs end inside batches
   auto losses_of = [](const RoundReport& r) { return std::vector<double>{r.mean.d_loss, r.mean.g_loss, r.mean.gradient_penalty}; };
+  ProganTrainConfig augmented = tiny_config();
+  // ADA fast enough to move p within the run: its state and the augmentation's stream must resume too.
+  augmented.augment = {.probability = 0.5, .adaptive = true, .ada_target = 0.6, .ada_kimg = 0.05};
+  for (const ProganTrainConfig& config : {tiny_config(), augmented}) {
+    CAPTURE(config.augment.enabled());
+    ProganTrainer whole(config, data);
+    std::vector<std::vector<double>> whole_losses;
+    while (!whole.finished()) whole_losses.push_back(losses_of(whole.train_round()));
+    REQUIRE(whole_losses.size() == 12);  // 4x4 (4 rounds), fade (4), 8x8 (4)
 
-  ProganTrainer whole(tiny_config(), data);
-  std::vector<std::vector<double>> whole_losses;
-  while (!whole.finished()) whole_losses.push_back(losses_of(whole.train_round()));
-  REQUIRE(whole_losses.size() == 12);  // 4x4 (4 rounds), fade (4), 8x8 (4)
+    // Stopped mid-fade (after round 6), saved, and continued by a new trainer from the file.
+    ProganTrainer first(config, data);
+    std::vector<std::vector<double>> resumed_losses;
+    for (int i = 0; i < 6; ++i) resumed_losses.push_back(losses_of(first.train_round()));
+    save_checkpoint(first, tmp.path() / "ckpt.safetensors");
+    ProganTrainer second(config, data);
+    restore_checkpoint(second, read_checkpoint(tmp.path() / "ckpt.safetensors"), tmp.path() / "ckpt.safetensors");
+    while (!second.finished()) resumed_losses.push_back(losses_of(second.train_round()));
 
-  // Stopped mid-fade (after round 6), saved, and continued by a new trainer from the file.
-  ProganTrainer first(tiny_config(), data);
-  std::vector<std::vector<double>> resumed_losses;
-  for (int i = 0; i < 6; ++i) resumed_losses.push_back(losses_of(first.train_round()));
-  save_checkpoint(first, tmp.path() / "ckpt.safetensors");
-  ProganTrainer second(tiny_config(), data);
-  restore_checkpoint(second, read_checkpoint(tmp.path() / "ckpt.safetensors"), tmp.path() / "ckpt.safetensors");
-  while (!second.finished()) resumed_losses.push_back(losses_of(second.train_round()));
-
-  CHECK(resumed_losses == whole_losses);  // exact, not approximate
-  CHECK(same_tensors(second.tensors(), whole.tensors()));
-  CHECK(second.state().latents.offset == whole.state().latents.offset);
-  CHECK(second.state().data_position == whole.state().data_position);
+    CHECK(resumed_losses == whole_losses);  // exact, not approximate
+    CHECK(same_tensors(second.tensors(), whole.tensors()));
+    CHECK(second.state().latents.offset == whole.state().latents.offset);
+    CHECK(second.state().augment.offset == whole.state().augment.offset);
+    CHECK(second.state().augment_probability == whole.state().augment_probability);
+    CHECK(second.state().data_position == whole.state().data_position);
+    if (config.augment.enabled()) CHECK(whole.state().augment_probability != 0.5);  // ADA moved it
+  }
 }
 
 TEST_CASE("progan training: the run folder holds log, grids and checkpoint, a NaN stops it and keeps the checkpoint") {

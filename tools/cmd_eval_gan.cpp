@@ -1,12 +1,19 @@
-// `glitchgan eval-gan`: the ProGAN paper's metrics for a checkpoint against a Gravity Spy folder:
-// sliced Wasserstein distance per Laplacian-pyramid level (x 1e3; lower = closer to the data) and
-// the MS-SSIM of pairs of generated images (lower = more diverse), beside that of real pairs.
+// `glitchgan eval-gan`: a checkpoint's generators (the EMA Gs and the trained G) against a Gravity
+// Spy folder: the ProGAN paper's sliced Wasserstein distance per Laplacian-pyramid level (x 1e3;
+// lower = closer to the data) beside the real-vs-real floor, the MS-SSIM of pairs of generated
+// images (lower = more diverse) beside that of real pairs, and, given a classifier trained on real
+// images (--judge), GAN-test: how often it recognises the class each image was generated for.
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "data/samplers.h"
+#include "engine/posix_file.h"
+#include "nets/classifier_checkpoint.h"
+#include "nets/gan_quality.h"
 #include "nets/progan_checkpoint.h"
 #include "nets/progan_metrics.h"
 #include "nets/progan_sampling.h"
@@ -18,58 +25,112 @@ namespace gg::tools {
 namespace {
 
 struct EvalFlags {
-  std::filesystem::path checkpoint, data, cache;
+  std::filesystem::path checkpoint, data, cache, judge, json;
   int count = 1024;
+  int per_class = 50;
   std::uint64_t seed = 1;
   std::string device = "cpu";
   int batch = 64;
 };
 
+nets::SwdResult swd_between(const nets::ByteImages& a, const nets::ByteImages& b, int resolution, std::uint64_t seed) {
+  nets::SwdOptions swd;
+  swd.min_resolution = std::min(swd.min_resolution, resolution);
+  Generator pick(seed + 1), dirs(seed + 2);
+  const nets::SwdDescriptors da = nets::swd_descriptors(a, swd, pick);
+  const nets::SwdDescriptors db = nets::swd_descriptors(b, swd, pick);
+  return nets::sliced_wasserstein(da, db, swd, dirs);
+}
+
 void eval_gan(const EvalFlags& f) {
   const Device device = checked_device(f.device);
-  const nets::TrainedGenerator g = nets::load_trained_generator(f.checkpoint, device);
-  const nets::ProganTrainConfig& c = g.config;
+  std::unique_ptr<nets::LoadedClassifier> judge;
+  if (!f.judge.empty()) judge = std::make_unique<nets::LoadedClassifier>(nets::load_classifier(f.judge, device));
+  const nets::TrainedGenerator gs = nets::load_trained_generator(f.checkpoint, device, nets::GanWeights::ema);
+  const nets::TrainedGenerator g = nets::load_trained_generator(f.checkpoint, device, nets::GanWeights::raw);
+  const nets::ProganTrainConfig& c = gs.config;
+  if (judge && (judge->meta.config.resolution != c.net.resolution || judge->meta.config.channels != c.net.channels)) {
+    throw std::invalid_argument(fmt::format("--judge {}: the classifier takes {}x{}x{} images but the generator makes {}x{}x{}",
+                                            f.judge.string(), judge->meta.config.channels, judge->meta.config.resolution,
+                                            judge->meta.config.resolution, c.net.channels, c.net.resolution,
+                                            c.net.resolution));
+  }
   const data::Dataset reals = load_gan_data(f.data, c, c.class_names, f.cache);
 
-  // `count` reals at random (all when fewer), and as many fakes, conditioned on the reals' classes.
+  // `count` reals at random (all when fewer), and as many fakes, conditioned on the reals' classes;
+  // a second, disjoint draw of reals (when there are enough) gives the real-vs-real floor.
   Generator gen(f.seed);
-  std::vector<std::size_t> order = data::random_permutation(reals.size(), gen);
-  order.resize(std::min(order.size(), static_cast<std::size_t>(f.count)));
-  const int n = static_cast<int>(order.size());
-  const Tensor real_images = nets::process_reals(reals.images(order), g.point.level, g.point.alpha);
+  const std::vector<std::size_t> order = data::random_permutation(reals.size(), gen);
+  const std::size_t n = std::min(order.size() / 2 >= static_cast<std::size_t>(f.count) ? static_cast<std::size_t>(f.count)
+                                                                                         : order.size(),
+                                 static_cast<std::size_t>(f.count));
+  const std::vector<std::size_t> first(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n));
+  const nets::ByteImages real_bytes = nets::to_byte_images(nets::process_reals(reals.images(first), gs.point.level, gs.point.alpha));
   std::vector<int> labels;
-  for (std::size_t i : order) labels.push_back(reals.label(i));
-  const Tensor fakes = nets::generate_images(*g.generator, c.net, g.point, labels, gen, /*truncation_free=*/true, f.batch, device);
-  const nets::ByteImages real_bytes = nets::to_byte_images(real_images), fake_bytes = nets::to_byte_images(fakes);
+  for (std::size_t i : first) labels.push_back(reals.label(i));
+  const int resolution = gs.point.resolution;
 
-  fmt::print("eval-gan: {} (kimg {:.1f}) at {}x{}, {} real and {} generated images\n", f.checkpoint.string(),
-             g.state.kimg(), g.point.resolution, g.point.resolution, n, n);
-  nets::SwdOptions swd;
-  swd.min_resolution = std::min(swd.min_resolution, g.point.resolution);
-  Generator pick(f.seed + 1), dirs(f.seed + 2);
-  const nets::SwdDescriptors real_desc = nets::swd_descriptors(real_bytes, swd, pick);
-  const nets::SwdDescriptors fake_desc = nets::swd_descriptors(fake_bytes, swd, pick);
-  const nets::SwdResult result = nets::sliced_wasserstein(real_desc, fake_desc, swd, dirs);
-  for (std::size_t i = 0; i < result.resolutions.size(); ++i)
-    fmt::print("  SWD x1e3 {:>4}px  {:8.2f}\n", result.resolutions[i], result.distances[i]);
-  fmt::print("  SWD x1e3 mean    {:8.2f}\n", result.mean);
-  if (g.point.resolution >= 16 && n >= 2) {
-    fmt::print("  MS-SSIM generated pairs {:.4f}   real pairs {:.4f}   (lower = more diverse)\n",
-               nets::ms_ssim_of_pairs(fake_bytes), nets::ms_ssim_of_pairs(real_bytes));
+  nlohmann::json out = {{"checkpoint", f.checkpoint.string()}, {"kimg", gs.state.kimg()}, {"resolution", resolution},
+                        {"images", n}};
+  fmt::print("eval-gan: {} (kimg {:.1f}) at {}x{}, {} real and {} generated images per generator\n", f.checkpoint.string(),
+             gs.state.kimg(), resolution, resolution, n, n);
+  if (order.size() >= 2 * n) {
+    const std::vector<std::size_t> second(order.begin() + static_cast<std::ptrdiff_t>(n),
+                                          order.begin() + static_cast<std::ptrdiff_t>(2 * n));
+    const nets::ByteImages other = nets::to_byte_images(nets::process_reals(reals.images(second), gs.point.level, gs.point.alpha));
+    const nets::SwdResult floor = swd_between(real_bytes, other, resolution, f.seed);
+    fmt::print("  real vs real      SWD x1e3 {}  mean {:.2f}\n", fmt::join(floor.distances, " "), floor.mean);
+    out["swd_real_floor"] = floor.distances;
   } else {
-    fmt::print("  MS-SSIM needs at least two images of 16x16 or more\n");
+    fmt::print("  real vs real      (needs {} real images for a disjoint second draw)\n", 2 * n);
   }
+  for (const nets::TrainedGenerator* t : {&gs, &g}) {
+    const std::string name = t == &gs ? "ema" : "raw";
+    Generator latents(f.seed + 3);  // the same latents for both generators
+    const Tensor fakes = nets::generate_images(*t->generator, c.net, t->point, labels, latents, /*truncation_free=*/true,
+                                               f.batch, device);
+    const nets::ByteImages fake_bytes = nets::to_byte_images(fakes);
+    const nets::SwdResult swd = swd_between(real_bytes, fake_bytes, resolution, f.seed);
+    fmt::print("  {} ({:<2}) vs real   SWD x1e3 {:.2f} at {} px; mean {:.2f}\n", name, t == &gs ? "Gs" : "G",
+               fmt::join(swd.distances, " "), fmt::join(swd.resolutions, "/"), swd.mean);
+    out[name] = {{"swd_resolutions", swd.resolutions}, {"swd", swd.distances}, {"swd_mean", swd.mean}};
+    if (resolution >= 16 && n >= 2) {
+      const double generated = nets::ms_ssim_of_pairs(fake_bytes), real = nets::ms_ssim_of_pairs(real_bytes);
+      fmt::print("            MS-SSIM generated pairs {:.4f}   real pairs {:.4f}   (lower = more diverse)\n", generated, real);
+      out[name]["ms_ssim"] = generated;
+      out["ms_ssim_real"] = real;
+    }
+    if (judge) {
+      const data::Dataset images = nets::generate_per_class(*t->generator, c.net, t->point, c.class_names, f.per_class,
+                                                            f.seed + 4, device);
+      const nets::GanTestResult r = nets::gan_test(*judge->model, judge->meta.class_names, images, f.batch, device);
+      std::string per_class;
+      for (std::size_t k = 0; k < r.per_class.size(); ++k)
+        per_class += fmt::format("{}{} {:.0f}%", k ? ", " : "", c.class_names[k], 100 * r.per_class[k]);
+      fmt::print("            GAN-test {:.1f}% of {} images ({})\n", 100 * r.accuracy, r.images, per_class);
+      out[name]["gan_test_accuracy"] = r.accuracy;
+      out[name]["gan_test_per_class"] = r.per_class;
+    }
+  }
+  if (!judge) fmt::print("  GAN-test: give --judge, a classifier checkpoint trained on real images (train-classifier)\n");
+  if (!f.json.empty()) write_text_file_atomic(f.json, out.dump(2) + "\n");
 }
 
 }  // namespace
 
 void add_eval_gan_command(CLI::App& app) {
   auto f = std::make_shared<EvalFlags>();
-  CLI::App* cmd = app.add_subcommand("eval-gan", "SWD (per Laplacian level) and MS-SSIM diversity of a trained ProGAN");
+  CLI::App* cmd = app.add_subcommand("eval-gan", "SWD (per Laplacian level), MS-SSIM diversity and GAN-test of a trained "
+                                                 "ProGAN's G and Gs");
   cmd->add_option("--checkpoint", f->checkpoint, "checkpoint.safetensors of a train-gan run")->required()->check(CLI::ExistingFile);
   cmd->add_option("--data", f->data, "Gravity Spy folder with the real images")->required();
+  cmd->add_option("--judge", f->judge, "classifier checkpoint trained on real images (train-classifier's best.safetensors): "
+                                       "GAN-test")->check(CLI::ExistingFile);
+  cmd->add_option("--per-class", f->per_class, "generated images per class for GAN-test")
+      ->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--count", f->count, "real and generated images to compare (the paper used 8192)")
       ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--json", f->json, "also write the numbers to this JSON file");
   cmd->add_option("--seed", f->seed, "seed of the image choice, latents and projections")->capture_default_str();
   cmd->add_option("--device", f->device, "cpu or cuda[:N]")->capture_default_str();
   cmd->add_option("--batch", f->batch, "images per generator call")->check(CLI::PositiveNumber)->capture_default_str();

@@ -1,4 +1,5 @@
-// `glitchgan sample`: draws images from a trained ProGAN (its EMA generator) and writes them in
+// `glitchgan sample`: draws images from a trained ProGAN (its EMA generator Gs, or G with
+// --weights raw) and writes them in
 // the Gravity Spy layout, <out>/<Class>/GAN_<id>_spectrogram_<window>.png, plus <out>/grid.png.
 #include <fmt/format.h>
 
@@ -25,6 +26,7 @@ struct SampleFlags {
   bool truncation_free = false;
   std::string device = "cpu";
   int batch = 64;
+  std::string weights = "ema";
 };
 
 constexpr int kGridImages = 64;
@@ -51,7 +53,7 @@ std::vector<int> sample_classes(const nets::ProganTrainConfig& c, const SampleFl
 
 void sample(const SampleFlags& f) {
   const Device device = checked_device(f.device);
-  const nets::TrainedGenerator g = nets::load_trained_generator(f.checkpoint, device);
+  const nets::TrainedGenerator g = nets::load_trained_generator(f.checkpoint, device, nets::parse_gan_weights(f.weights));
   const nets::ProganTrainConfig& c = g.config;
   const std::vector<int> classes = sample_classes(c, f);
   // An unconditional model of several classes has no class to file its images under.
@@ -80,9 +82,9 @@ void sample(const SampleFlags& f) {
     }
   }
   data::write_png(f.out / "grid.png", nets::picture_grid(concat(grid_parts, 0), 8, g.point.resolution));
-  fmt::print("sample: wrote {} {}x{} images ({}) from {} (kimg {:.1f}) to {}\n", f.count, g.point.resolution,
+  fmt::print("sample: wrote {} {}x{} images ({}) from {} of {} (kimg {:.1f}) to {}\n", f.count, g.point.resolution,
              g.point.resolution, f.truncation_free ? "truncation-free" : fmt::format("truncated at {}", nets::kTruncation),
-             f.checkpoint.string(), g.state.kimg(), f.out.string());
+             f.weights == "ema" ? "Gs" : "G", f.checkpoint.string(), g.state.kimg(), f.out.string());
 }
 
 }  // namespace
@@ -99,6 +101,8 @@ void add_sample_command(CLI::App& app) {
                 "draw latents from the full N(0, I) the model was trained on (default: redraw components beyond +-2)");
   cmd->add_option("--device", f->device, "cpu or cuda[:N]")->capture_default_str();
   cmd->add_option("--batch", f->batch, "images per generator call")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--weights", f->weights, "ema: the moving average of the weights (Gs); raw: the trained generator G")
+      ->check(CLI::IsMember({"ema", "raw"}))->capture_default_str();
   cmd->callback([f] { sample(*f); });
 }
 

@@ -4,6 +4,8 @@
 
 #include <memory>
 
+#include "nets/classifier_checkpoint.h"
+#include "nets/gan_quality.h"
 #include "nets/progan_checkpoint.h"
 #include "nets/progan_run.h"
 #include "tools/commands.h"
@@ -26,6 +28,12 @@ struct TrainGanFlags {
   std::string class_name;
   bool conditional = false, resume = false;
   double checkpoint_kimg = 20, progress_seconds = 10;
+  double ema_half_life = 10, ema_rampup = 0.05;
+  double augment = 0;
+  bool augment_adaptive = false;
+  std::filesystem::path judge;  // classifier checkpoint for GAN-test
+  double metrics_kimg = 0;
+  int gan_test_per_class = 25;
 };
 
 // Writes the flags into `c`; with `only_given`, only those on the command line (a resumed run
@@ -43,6 +51,10 @@ void apply_flags(nets::ProganTrainConfig& c, const TrainGanFlags& f, const CLI::
   if (given("--fmap-max")) c.net.fmap_max = f.fmap_max;
   if (given("--lr")) c.adam.lr = f.lr;
   if (given("--seed")) c.seed = f.seed;
+  if (given("--ema-half-life")) c.ema.half_life_kimg = f.ema_half_life;
+  if (given("--ema-rampup")) c.ema.rampup = f.ema_rampup;
+  if (given("--augment")) c.augment.probability = f.augment;
+  if (given("--augment-adaptive")) c.augment.adaptive = f.augment_adaptive;
 }
 
 void train_gan(const TrainGanFlags& f, const CLI::App& cmd) {
@@ -72,6 +84,8 @@ void train_gan(const TrainGanFlags& f, const CLI::App& cmd) {
     if (!f.class_name.empty()) classes = {f.class_name};
   }
   config.device = device;
+  std::unique_ptr<nets::LoadedClassifier> judge;
+  if (!f.judge.empty()) judge = std::make_unique<nets::LoadedClassifier>(nets::load_classifier(f.judge, device));
 
   data::Dataset reals = load_gan_data(f.data, config, classes, f.out / "data-cache");
   if (!f.resume) {
@@ -100,6 +114,13 @@ void train_gan(const TrainGanFlags& f, const CLI::App& cmd) {
     fmt::print("{}\n", line);
     std::fflush(stdout);
   };
+  if (judge) {
+    options.metrics_kimg = f.metrics_kimg;
+    options.evaluate = [&](nets::ProganTrainer& t) -> std::vector<std::pair<std::string, double>> {
+      const nets::GanTestPair r = nets::gan_test_run(t, *judge->model, judge->meta.class_names, f.gan_test_per_class, 64);
+      return {{"gan_test_ema", r.ema.accuracy}, {"gan_test_raw", r.raw.accuracy}};
+    };
+  }
   const nets::RunSummary summary = nets::run_training(trainer, options, f.resume);
   fmt::print("done: kimg {:.2f}, {} steps in {:.1f} s; checkpoint {}\n", summary.kimg, summary.steps, summary.seconds,
              checkpoint_file.string());
@@ -138,6 +159,21 @@ void add_train_gan_command(CLI::App& app) {
       ->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--progress-seconds", f->progress_seconds, "seconds between progress lines")
       ->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--ema-half-life", f->ema_half_life, "half-life of the generator EMA Gs in kimg (0: Gs = G)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str()->group("Generator EMA and augmentation");
+  cmd->add_option("--ema-rampup", f->ema_rampup, "EMA half-life at most this share of the images shown so far (0: none, "
+                                                 "the official fixed EMA)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str()->group("Generator EMA and augmentation");
+  cmd->add_option("--augment", f->augment, "probability of D's time shift and time cutout per image, reals and fakes (0: off)")
+      ->check(CLI::Range(0.0, 1.0))->capture_default_str()->group("Generator EMA and augmentation");
+  cmd->add_flag("--augment-adaptive", f->augment_adaptive, "adapt that probability to D's overfitting (ADA), from --augment")
+      ->group("Generator EMA and augmentation");
+  cmd->add_option("--judge", f->judge, "classifier checkpoint trained on real images: GAN-test of G and Gs into log.jsonl")
+      ->check(CLI::ExistingFile)->group("GAN-test");
+  cmd->add_option("--metrics-kimg", f->metrics_kimg, "GAN-test every N kimg (0: at the end only)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str()->group("GAN-test");
+  cmd->add_option("--gan-test-per-class", f->gan_test_per_class, "generated images per class for GAN-test")
+      ->check(CLI::PositiveNumber)->capture_default_str()->group("GAN-test");
   cmd->callback([f, cmd] { train_gan(*f, *cmd); });
 }
 

@@ -1,0 +1,158 @@
+// Limited-data GAN training and GAN quality: the time-axis augmentation (along time only, seeded,
+// exact first- and second-order gradients), ADA's probability update, the EMA half-life schedule,
+// and GAN-test against a classifier's own accuracy.
+#include <cmath>
+
+#include "data/dataset.h"
+#include "nets/classification_metrics.h"
+#include "nets/classifier_trainer.h"
+#include "nets/gan_quality.h"
+#include "nets/progan_trainer.h"
+#include "nets/time_augment.h"
+#include "tests/testing.h"
+
+using namespace gg;
+using namespace gg::nets;
+using gg::testing::random_f64;
+
+namespace {
+
+// (2, 1, 3, 4) with values n*100 + h*10 + w, so every element says where it came from.
+Tensor positions() {
+  std::vector<double> v;
+  for (int n = 0; n < 2; ++n)
+    for (int h = 0; h < 3; ++h)
+      for (int w = 0; w < 4; ++w) v.push_back(n * 100 + h * 10 + w);
+  return Tensor::from_vector(v, {2, 1, 3, 4});
+}
+
+}  // namespace
+
+TEST_CASE("time augment: a roll moves columns only, circularly, by each image's own shift") {
+  const std::vector<double> out = roll_time(positions(), {1, -2}).to_vector<double>();
+  for (int n = 0; n < 2; ++n)
+    for (int h = 0; h < 3; ++h)
+      for (int w = 0; w < 4; ++w) {
+        const int shift = n == 0 ? 1 : -2;
+        const int source = ((w - shift) % 4 + 4) % 4;
+        CHECK(out[static_cast<std::size_t>(n * 12 + h * 4 + w)] == n * 100 + h * 10 + source);
+      }
+  CHECK(roll_time(positions(), {0, 4}).to_vector<double>() == positions().to_vector<double>());
+}
+
+TEST_CASE("time augment: a cutout zeroes whole columns (every frequency) and nothing else") {
+  const TimeAugmentDraw draw{.shifts = {0, 0}, .cut_begin = {1, 0}, .cut_width = {2, 0}};
+  const std::vector<double> out = time_augment(positions(), draw).to_vector<double>();
+  const std::vector<double> in = positions().to_vector<double>();
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const std::size_t n = i / 12, w = i % 4;
+    const bool cut = n == 0 && (w == 1 || w == 2);
+    CHECK(out[i] == (cut ? 0.0 : in[i]));
+  }
+}
+
+TEST_CASE("time augment: draws are seeded, respect p and the limits, and p 0 changes nothing") {
+  TimeAugmentOptions o{.probability = 0.5, .max_shift = 0.125, .cutout = 0.25};
+  Generator a(7), b(7);
+  const TimeAugmentDraw da = draw_time_augment(400, 32, 0.5, o, a), db = draw_time_augment(400, 32, 0.5, o, b);
+  CHECK(da.shifts == db.shifts);
+  CHECK(da.cut_begin == db.cut_begin);
+  int shifted = 0, cut = 0;
+  for (std::size_t i = 0; i < 400; ++i) {
+    CHECK(std::abs(da.shifts[i]) <= 4);
+    CHECK((da.cut_width[i] == 0 || (da.cut_width[i] == 8 && da.cut_begin[i] >= 0 && da.cut_begin[i] + 8 <= 32)));
+    shifted += da.shifts[i] != 0;
+    cut += da.cut_width[i] != 0;
+  }
+  // p = 0.5; a shift of 0 is also drawn 1 time in 9 when applied.
+  CHECK(shifted > 400 * 0.5 * 8 / 9 - 40);
+  CHECK(shifted < 400 * 0.5 * 8 / 9 + 40);
+  CHECK(cut > 160);
+  CHECK(cut < 240);
+  Generator c(7);
+  const Tensor x = random_f64({3, 1, 4, 8}, 3);
+  CHECK(time_augment(x, draw_time_augment(3, 8, 0.0, o, c)).to_vector<double>() == x.to_vector<double>());
+  CHECK(a.offset() == c.offset() + 4 * (400 - 3));  // four draws per image whatever p is
+}
+
+TEST_CASE("time augment: first- and second-order gradients through roll and cutout (the gradient-penalty path)") {
+  const TimeAugmentDraw draw{.shifts = {3, -1, 0}, .cut_begin = {0, 2, 5}, .cut_width = {2, 3, 0}};
+  const testing::Fn f = [&](const std::vector<Tensor>& v) {
+    // Squared so that the second derivative is not zero.
+    return square(time_augment(v[0], draw));
+  };
+  const Tensor x = random_f64({3, 2, 2, 8}, 4);
+  testing::check_gradients(f, {x});
+  testing::check_second_order(f, {x});
+  // As in WGAN-GP: the input gradient's norm, differentiated again through the augmentation.
+  const Tensor w = random_f64({2, 2, 3, 3}, 5);
+  const testing::Fn penalty = [&](const std::vector<Tensor>& v) {
+    const Tensor& xin = v[0];
+    const Tensor d = sum(leaky_relu(conv2d(time_augment(xin, draw), v[1], {}, {1, 1}), 0.2), {1, 2, 3});
+    const Tensor g = grad({sum(d)}, {xin}, {}, {.create_graph = true})[0];
+    return square(sum(square(g), {1, 2, 3}));
+  };
+  testing::check_gradients(penalty, {x, w}, {.eps = 1e-6, .atol = 1e-6, .rtol = 1e-4});
+}
+
+TEST_CASE("time augment: ADA moves p by images / (ada_kimg * 1000) towards less overfitting, within [0, 1]") {
+  TimeAugmentOptions o{.probability = 0, .adaptive = true, .ada_target = 0.6, .ada_kimg = 10};
+  CHECK(adapted_probability(0.2, 0.9, 1000, o) == doctest::Approx(0.3));
+  CHECK(adapted_probability(0.2, 0.1, 1000, o) == doctest::Approx(0.1));
+  CHECK(adapted_probability(0.05, 0.1, 1000, o) == 0);
+  CHECK(adapted_probability(0.95, 1.0, 1000, o) == 1);
+  o.adaptive = false;
+  CHECK(adapted_probability(0.2, 0.9, 1000, o) == 0.2);
+  CHECK_THROWS_WITH_AS((TimeAugmentOptions{.probability = 1.5}).validate(), doctest::Contains("probability"),
+                       std::invalid_argument);
+}
+
+TEST_CASE("EMA: beta from the half-life in images, ramped up with the images shown") {
+  const EmaOptions ema{.half_life_kimg = 10, .rampup = 0.05};
+  // 1000 images shown: half-life min(10000, 50) = 50 images, so beta = 0.5^(16 / 50).
+  CHECK(ema_beta(ema, 1000, 16) == doctest::Approx(std::pow(0.5, 16.0 / 50)));
+  // 1e6 shown: the ramp no longer binds; 625 steps of 16 images halve the old weights.
+  const double beta = ema_beta(ema, 1'000'000, 16);
+  CHECK(beta == doctest::Approx(std::pow(0.5, 16.0 / 10000)));
+  CHECK(std::pow(beta, 625) == doctest::Approx(0.5));
+  // No ramp-up: the official fixed beta 0.999 at batch 16 is a half-life of 693 steps, 11.09 kimg.
+  CHECK(ema_beta({.half_life_kimg = 16 * std::log(0.5) / std::log(0.999) / 1000, .rampup = 0}, 16, 16) ==
+        doctest::Approx(0.999));
+  CHECK(ema_beta({.half_life_kimg = 0, .rampup = 0.05}, 1000, 16) == 0);  // Gs follows G exactly
+}
+
+TEST_CASE("GAN-test: a 'generator' that returns the real images scores the classifier's accuracy on them") {
+  // Three classes of stripes at different heights, and an untrained (so imperfect) classifier.
+  const int n = 30, size = 8;
+  std::vector<std::uint8_t> pixels;
+  std::vector<int> labels;
+  Generator noise(3);
+  for (int i = 0; i < n; ++i) {
+    const int k = i % 3;
+    labels.push_back(k);
+    for (int p = 0; p < size * size; ++p)
+      pixels.push_back(static_cast<std::uint8_t>(p / size / 3 == k ? 200 : 40 + 40 * noise.uniform()));
+  }
+  const std::vector<std::string> classes{"Blip", "Koi_Fish", "Tomte"};
+  const data::Dataset reals(classes, 1, size, size, pixels, labels, std::vector<data::SampleInfo>(n));
+  Generator init(1);
+  GlitchClassifier judge({.channels = 1, .resolution = size, .num_classes = 3, .widths = {8, 16}}, init);
+  judge.eval();
+  const Predictions p = predict(judge, reals, 16, Device::cpu());
+  const double accuracy = evaluate_predictions(reals.labels(), p.predicted, 3).accuracy;
+  const GanTestResult r = gan_test(judge, classes, reals, 16, Device::cpu());
+  CHECK(r.accuracy == accuracy);
+  CHECK(r.images == 30);
+  REQUIRE(r.per_class.size() == 3);
+
+  // Classes are matched by name: the judge may order them differently or know more of them.
+  const std::vector<std::string> judge_order{"Tomte", "Blip", "Koi_Fish"};
+  std::vector<int> relabelled;
+  for (int k : reals.labels()) relabelled.push_back(k == 0 ? 1 : k == 1 ? 2 : 0);
+  const data::Dataset reordered(judge_order, 1, size, size, pixels, relabelled, std::vector<data::SampleInfo>(n));
+  CHECK(gan_test(judge, classes, reordered, 16, Device::cpu()).accuracy == accuracy);
+  const data::Dataset unknown({"Blip", "Koi_Fish", "Whistle"}, 1, size, size, pixels, labels,
+                              std::vector<data::SampleInfo>(n));
+  CHECK_THROWS_WITH_AS(gan_test(judge, classes, unknown, 16, Device::cpu()), doctest::Contains("Whistle"),
+                       std::invalid_argument);
+}
