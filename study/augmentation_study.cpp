@@ -10,6 +10,8 @@
 #include "data/gravityspy_layout.h"
 #include "data/image_grid.h"
 #include "data/png_io.h"
+#include "data/splits.h"
+#include "nets/gan_quality.h"
 #include "nets/progan_run.h"
 #include "nets/progan_sampling.h"
 
@@ -47,9 +49,12 @@ void check_splits(const data::Dataset& train, const data::Dataset& validation, c
 struct GanOutput {
   data::Dataset generated;
   double seconds = 0, kimg = 0;
+  double gan_test_ema = 0, gan_test_raw = 0;
+  std::vector<double> gan_test_per_class;
 };
 
-GanOutput train_gan_and_generate(const data::Dataset& train, const StudyOptions& o, const std::vector<std::size_t>& counts) {
+GanOutput train_gan_and_generate(const data::Dataset& train, const StudyOptions& o, const std::vector<std::size_t>& counts,
+                                 nets::GlitchClassifier& judge) {
   const auto start = std::chrono::steady_clock::now();
   nets::ProganTrainConfig config = o.gan;
   config.class_names = train.class_names();
@@ -63,14 +68,24 @@ GanOutput train_gan_and_generate(const data::Dataset& train, const StudyOptions&
   run.checkpoint_kimg = trainer.config().schedule.run_kimg();  // phase ends and the end are enough here
   run.print = o.print;
   run.progress_seconds = o.gan_progress_seconds;
+  run.metrics_kimg = o.gan_metrics_kimg;
+  GanOutput out;
+  run.evaluate = [&](nets::ProganTrainer& t) -> std::vector<std::pair<std::string, double>> {
+    const auto [ema, raw] = nets::gan_test_run(t, judge, train.class_names(), o.gan_test_per_class, o.classifier.batch);
+    out.gan_test_ema = ema.accuracy;
+    out.gan_test_raw = raw.accuracy;
+    out.gan_test_per_class = (o.sample_weights == nets::GanWeights::ema ? ema : raw).per_class;
+    return {{"gan_test_ema", ema.accuracy}, {"gan_test_raw", raw.accuracy}};
+  };
   const nets::RunSummary summary = nets::run_training(trainer, run, /*resumed=*/false);
 
   std::vector<int> labels;
   for (std::size_t k = 0; k < counts.size(); ++k) labels.insert(labels.end(), counts[k], static_cast<int>(k));
   Generator latents(config.seed + 1000);
-  const Tensor images = nets::generate_images(trainer.ema_generator(), trainer.config().net, trainer.next_point(), labels,
-                                              latents, /*truncation_free=*/false, 64, config.device);
-  GanOutput out;
+  nets::ProganGenerator& sampled =
+      o.sample_weights == nets::GanWeights::ema ? trainer.ema_generator() : trainer.generator();
+  const Tensor images = nets::generate_images(sampled, trainer.config().net, trainer.next_point(), labels, latents,
+                                              /*truncation_free=*/false, 64, config.device);
   out.generated = nets::images_to_dataset(images, labels, train.class_names(), "s" + std::to_string(config.seed) + "n");
   out.seconds = seconds_since(start);
   out.kimg = summary.kimg;
@@ -105,28 +120,61 @@ nets::ClassifierTrainOptions classifier_options(const StudyOptions& o, const dat
   return c;
 }
 
-MethodResult run_method(Method method, const data::Dataset& train, const data::Dataset& validation, const data::Dataset& test,
-                        const data::Dataset& generated, const StudyOptions& o) {
+// The generated-only classifier: GAN-train's model and gan-pretrain's first stage.
+struct GanTrained {
+  nets::ClassifierTrainResult trained;
+  std::filesystem::path checkpoint;
+  double accuracy = 0;  // on the real test split
+  double seconds = 0;
+};
+
+GanTrained train_on_generated(const data::Dataset& train, const data::Dataset& validation, const data::Dataset& test,
+                              const data::Dataset& generated, const StudyOptions& o) {
   const auto start = std::chrono::steady_clock::now();
-  MethodResult r;
+  const nets::ClassifierTrainOptions c = classifier_options(o, train, o.out / "classifier-gan-only", "gan-only");
+  GanTrained g;
+  g.trained = nets::train_classifier(generated, validation, c);
+  g.checkpoint = c.out / "best.safetensors";
+  const nets::Predictions predictions = nets::predict(*g.trained.model, test, c.batch, c.device);
+  g.accuracy = nets::evaluate_predictions(test.labels(), predictions.predicted, test.num_classes()).accuracy;
+  g.seconds = seconds_since(start);
+  say(o, fmt::format("GAN-train: a classifier trained on generated images only reaches {:.1f}% on the real test split", 100 * g.accuracy));
+  return g;
+}
+
+struct TrainedMethod {
+  MethodResult result;
+  std::shared_ptr<nets::GlitchClassifier> model;
+};
+
+TrainedMethod run_method(Method method, double share, const data::Dataset& train, const data::Dataset& validation,
+                         const data::Dataset& test, const data::Dataset& generated, const GanTrained* gan_only,
+                         const StudyOptions& o) {
+  const auto start = std::chrono::steady_clock::now();
+  TrainedMethod t;
+  MethodResult& r = t.result;
   r.method = method;
-  r.run = o.out / ("classifier-" + method_name(method));
-  nets::ClassifierTrainOptions c = classifier_options(o, train, r.run, method_name(method));
+  r.real_share = share;
+  const std::string label = share < 1 ? fmt::format("{}@{:g}", method_name(method), share) : method_name(method);
+  r.run = o.out / (share < 1 ? fmt::format("classifier-{}-share-{:g}", method_name(method), share)
+                             : "classifier-" + method_name(method));
+  const data::Dataset real = real_share_subset(train, share, o.classifier.seed);
+  nets::ClassifierTrainOptions c = classifier_options(o, real, r.run, label);
   if (method == Method::real_plus_gan) c.extra = &generated;
   if (method == Method::gan_pretrain) {
-    const nets::ClassifierTrainOptions pre = classifier_options(o, train, r.run / "pretrain", "pretrain");
-    r.pretrain_history = nets::train_classifier(generated, validation, pre).history;
-    c.init = pre.out / "best.safetensors";
+    r.pretrain_history = gan_only->trained.history;
+    c.init = gan_only->checkpoint;
   }
-  const nets::ClassifierTrainResult trained = nets::train_classifier(train, validation, c);
+  const nets::ClassifierTrainResult trained = nets::train_classifier(real, validation, c);
   r.history = trained.history;
   r.best_epoch = trained.best_epoch;
   const nets::Predictions predictions = nets::predict(*trained.model, test, c.batch, c.device);
   r.test = nets::evaluate_predictions(test.labels(), predictions.predicted, test.num_classes());
   r.seconds = seconds_since(start);
-  say(o, fmt::format("{}: test accuracy {:.1f}%, macro-F1 {:.3f} (best epoch {}, {:.0f} s)", method_name(method),
-                     100 * r.test.accuracy, r.test.macro_f1, r.best_epoch, r.seconds));
-  return r;
+  say(o, fmt::format("{}: test accuracy {:.1f}%, macro-F1 {:.3f} (best epoch {}, {:.0f} s)", label, 100 * r.test.accuracy,
+                     r.test.macro_f1, r.best_epoch, r.seconds));
+  t.model = trained.model;
+  return t;
 }
 
 }  // namespace
@@ -160,10 +208,19 @@ std::vector<Method> parse_methods(const std::string& text) {
   return out;
 }
 
-const MethodResult& StudyResult::result(Method method) const {
+const MethodResult& StudyResult::result(Method method, double real_share) const {
   for (const MethodResult& r : methods)
-    if (r.method == method) return r;
-  throw std::invalid_argument("the study did not run method " + method_name(method));
+    if (r.method == method && r.real_share == real_share) return r;
+  throw std::invalid_argument(fmt::format("the study did not run method {} at real share {:g}", method_name(method), real_share));
+}
+
+data::Dataset real_share_subset(const data::Dataset& train, double share, std::uint64_t seed) {
+  if (!(share > 0 && share <= 1)) throw std::invalid_argument(fmt::format("study: real share must be in (0, 1], got {:g}", share));
+  if (share == 1) return train;
+  std::vector<std::size_t> counts;
+  for (std::size_t n : train.class_counts())
+    counts.push_back(std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(share * static_cast<double>(n) - 1e-9))));
+  return data::take_per_class(train, counts, nets::derive_seed(seed, 31));
 }
 
 std::vector<std::size_t> generated_counts(const std::vector<std::size_t>& real_counts, double enlarge) {
@@ -179,21 +236,47 @@ StudyResult run_study(const data::Dataset& train, const data::Dataset& validatio
                       const StudyOptions& options) {
   check_splits(train, validation, test, options);
   if (options.methods.empty()) throw std::invalid_argument("study: no methods to run");
+  if (options.real_shares.empty()) throw std::invalid_argument("study: no real shares to run");
+  for (double share : options.real_shares) real_share_subset(train, share, 0);  // checks every share first
+  if (options.gan_test_per_class < 1) throw std::invalid_argument("study: GAN-test needs at least one image per class");
   std::filesystem::create_directories(options.out);
   StudyResult result;
   result.class_names = train.class_names();
   result.real_counts = train.class_counts();
   result.generated_counts = generated_counts(result.real_counts, options.enlarge);
   result.gan_run = options.out / "gan";
+  result.sample_weights = options.sample_weights;
 
-  const GanOutput gan = train_gan_and_generate(train, options, result.generated_counts);
+  // `real` on all real images comes first: it is the baseline and GAN-test's judge.
+  TrainedMethod judge = run_method(Method::real, 1.0, train, validation, test, data::Dataset(), nullptr, options);
+  const bool report_real = std::find(options.methods.begin(), options.methods.end(), Method::real) != options.methods.end();
+
+  const GanOutput gan = train_gan_and_generate(train, options, result.generated_counts, *judge.model);
   result.gan_seconds = gan.seconds;
   result.gan_kimg = gan.kimg;
+  result.gan_test_ema = gan.gan_test_ema;
+  result.gan_test_raw = gan.gan_test_raw;
+  result.gan_test_accuracy = options.sample_weights == nets::GanWeights::ema ? gan.gan_test_ema : gan.gan_test_raw;
+  result.gan_test_per_class = gan.gan_test_per_class;
   if (options.write_generated_pngs) write_generated(gan.generated, options.out / "generated", options.gan.window);
-  say(options, fmt::format("generated {} images ({} per class at most) in {:.0f} s of GAN training and sampling",
+  say(options, fmt::format("generated {} images ({} per class at most) in {:.0f} s of GAN training and sampling; GAN-test "
+                           "{:.1f}% (Gs) / {:.1f}% (G)",
                            gan.generated.size(),
-                           *std::max_element(result.generated_counts.begin(), result.generated_counts.end()), gan.seconds));
-  for (Method m : options.methods) result.methods.push_back(run_method(m, train, validation, test, gan.generated, options));
+                           *std::max_element(result.generated_counts.begin(), result.generated_counts.end()), gan.seconds,
+                           100 * gan.gan_test_ema, 100 * gan.gan_test_raw));
+
+  const GanTrained gan_only = train_on_generated(train, validation, test, gan.generated, options);
+  result.gan_train_accuracy = gan_only.accuracy;
+  result.gan_train_seconds = gan_only.seconds;
+  for (double share : options.real_shares) {
+    for (Method m : options.methods) {
+      if (m == Method::real && share == 1) {
+        if (report_real) result.methods.push_back(judge.result);
+        continue;
+      }
+      result.methods.push_back(run_method(m, share, train, validation, test, gan.generated, &gan_only, options).result);
+    }
+  }
   return result;
 }
 

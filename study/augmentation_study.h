@@ -1,21 +1,29 @@
 #pragma once
 // The augmentation study for one training set (the pipeline of `glitchgan augment`):
-//   1. a class-conditional ProGAN trained on the training split          -> <out>/gan/
-//   2. generated images per class, enough to balance the classes and enlarge the set:
+//   1. the `real` classifier on the real training split; it is also the judge of GAN-test
+//                                                                        -> <out>/classifier-real/
+//   2. a class-conditional ProGAN trained on the training split, with GAN-test of G and Gs in its
+//      log every `gan_metrics_kimg`                                      -> <out>/gan/
+//   3. generated images per class, enough to balance the classes and enlarge the set:
 //      class k gets ceil(enlarge * largest class) - n_k images           -> <out>/generated/
-//   3. classifiers, each evaluated on the test split                     -> <out>/classifier-<method>/
+//   4. GAN-train: a classifier on the generated images alone, tested on the real test split
+//      (the first stage of gan-pretrain, so it costs nothing extra when that method runs)
+//   5. the other classifiers, each evaluated on the test split           -> <out>/classifier-<method>/
 //        real          real training images only
 //        real+gan      real images with generated ones mixed into every batch
 //        gan-pretrain  trained on generated images only, then fine-tuned on the real ones
+//      each at every `real_shares` entry (the classifiers' real images; the GAN sees them all).
 // Every step is seeded from the options, so a study is reproducible bit for bit.
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "data/dataset.h"
 #include "nets/classification_metrics.h"
 #include "nets/classifier_trainer.h"
+#include "nets/progan_sampling.h"
 #include "nets/progan_trainer.h"
 
 namespace gg::study {
@@ -35,6 +43,13 @@ struct StudyOptions {
   nets::ClassifierTrainOptions classifier;
   double enlarge = 2.0;  // generated + real images per class, as a multiple of the largest class
   std::vector<Method> methods = all_methods();
+  // Seed 003's protocol: every method is also run with only this share of each class's real
+  // training images (at least one per class; the GAN always sees the whole split). 1 = all.
+  std::vector<double> real_shares{1.0};
+  // Which generator the classifiers' images come from: the EMA Gs or the trained G itself.
+  nets::GanWeights sample_weights = nets::GanWeights::ema;
+  int gan_test_per_class = 25;       // generated images per class for GAN-test during and after training
+  double gan_metrics_kimg = 0;       // GAN-test of G and Gs into the GAN's log this often (0: at the end only)
   double gan_progress_seconds = 30;  // between ProGAN progress lines
   bool write_generated_pngs = true;  // in the Gravity Spy layout (train-classifier --extra reads them)
   std::filesystem::path out;
@@ -43,6 +58,7 @@ struct StudyOptions {
 
 struct MethodResult {
   Method method = Method::real;
+  double real_share = 1.0;  // share of each class's real training images this classifier saw
   nets::ClassificationReport test;      // on the test split, with the best-validation weights
   std::vector<nets::EpochReport> history;
   std::vector<nets::EpochReport> pretrain_history;  // gan-pretrain only: the generated-only stage
@@ -54,11 +70,26 @@ struct MethodResult {
 struct StudyResult {
   std::vector<std::string> class_names;
   std::vector<std::size_t> real_counts, generated_counts;  // per class, training split
-  double gan_seconds = 0, gan_kimg = 0;
+  double gan_seconds = 0, gan_kimg = 0, gan_train_seconds = 0;
   std::filesystem::path gan_run;
-  std::vector<MethodResult> methods;
-  const MethodResult& result(Method method) const;
+  // GAN quality in the task's terms (NaN when not measured): GAN-test, the accuracy of the `real`
+  // classifier on generated images scored against the class each was generated for; GAN-train,
+  // the test accuracy of a classifier trained on generated images only.
+  double gan_test_accuracy = std::numeric_limits<double>::quiet_NaN();
+  double gan_train_accuracy = std::numeric_limits<double>::quiet_NaN();
+  // GAN-test of both generators at the end (gan_test_accuracy is that of sample_weights').
+  double gan_test_ema = std::numeric_limits<double>::quiet_NaN();
+  double gan_test_raw = std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> gan_test_per_class;  // recall per class, of sample_weights' generator
+  nets::GanWeights sample_weights = nets::GanWeights::ema;
+  std::vector<MethodResult> methods;  // per method and real share, in the order run
+  // The result of `method` at `real_share`; throws std::invalid_argument when it was not run.
+  const MethodResult& result(Method method, double real_share = 1.0) const;
 };
+
+// The real images a classifier sees at `share`: ceil(share * n_k) of class k (at least 1), a seeded
+// subset; share 1 returns the set itself.
+data::Dataset real_share_subset(const data::Dataset& train, double share, std::uint64_t seed);
 
 // Images generated per class: ceil(enlarge * max(counts)) - counts[k], at least 1 each.
 std::vector<std::size_t> generated_counts(const std::vector<std::size_t>& real_counts, double enlarge);

@@ -12,9 +12,14 @@ std::vector<std::pair<std::string, std::string>> StudySettings::describe() const
   return {
       {"images", fmt::format("{}x{}, {}, {} s window", resolution, resolution, channels == 1 ? "gray" : "RGB", window)},
       {"ProGAN", fmt::format("conditional, 4x4 to {0}x{0}, {1} kimg per stabilize and {2} per fade phase, batch {3}, "
-                             "fmap_base {4}, fmap_max {5}, lr {6}",
-                             resolution, kimg_stabilize, kimg_fade, gan_batch, fmap_base, fmap_max, gan_lr)},
-      {"generated", fmt::format("per class up to {} x the largest class (real + generated)", enlarge)},
+                             "fmap_base {4}, fmap_max {5}, lr {6}; EMA half-life {7} kimg, ramp-up {8}; D's time "
+                             "augmentation {9}",
+                             resolution, kimg_stabilize, kimg_fade, gan_batch, fmap_base, fmap_max, gan_lr,
+                             ema_half_life_kimg, ema_rampup,
+                             augment_adaptive ? fmt::format("adaptive from p {}", augment)
+                                              : (augment > 0 ? fmt::format("p {}", augment) : std::string("off")))},
+      {"generated", fmt::format("from the {} generator, per class up to {} x the largest class (real + generated)",
+                                sample_weights == "ema" ? "EMA (Gs)" : "raw (G)", enlarge)},
       {"classifiers", fmt::format("{}; at most {} epochs, batch {}, Adam lr {} (x0.1 every 7 epochs), early stopping "
                                   "patience {}, {}generated share of a batch {}",
                                   methods, epochs, batch, lr, patience, class_weights ? "class weights, " : "",
@@ -44,6 +49,20 @@ StudyOptions StudySettings::to_options(const std::filesystem::path& out, std::fu
   o.gan.schedule.fade_kimg = kimg_fade;
   o.gan.schedule.set_constant_batch(gan_batch);
   o.gan.adam.lr = gan_lr;
+  if (!(ema_half_life_kimg >= 0)) throw std::invalid_argument("--ema-half-life: must be >= 0");
+  if (!(ema_rampup >= 0)) throw std::invalid_argument("--ema-rampup: must be >= 0");
+  o.gan.ema = {.half_life_kimg = ema_half_life_kimg, .rampup = ema_rampup};
+  if (!(augment >= 0 && augment <= 1)) throw std::invalid_argument(fmt::format("--augment: must be in [0, 1], got {}", augment));
+  o.gan.augment.probability = augment;
+  o.gan.augment.adaptive = augment_adaptive;
+  try {
+    o.sample_weights = nets::parse_gan_weights(sample_weights);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("--sample-weights: ") + e.what());
+  }
+  if (gan_test_per_class < 1) throw std::invalid_argument("--gan-test-per-class: must be >= 1");
+  o.gan_test_per_class = gan_test_per_class;
+  o.gan_metrics_kimg = gan_metrics_kimg;
   o.gan.seed = seed;
   o.gan.window = window;
   o.gan.device = Device::parse(device);

@@ -25,6 +25,12 @@ struct StudySettings {
   int gan_batch = 16;  // a short run needs many small steps more than big ones
   int fmap_base = 512, fmap_max = 128;
   double gan_lr = 1e-3;
+  double ema_half_life_kimg = 10, ema_rampup = 0.05;  // the generator EMA (nets::EmaOptions)
+  double augment = 0;             // p of D's time shift and cutout (0: off)
+  bool augment_adaptive = false;  // ADA: p follows D's overfitting signal
+  std::string sample_weights = "ema";  // the generator the classifiers' images come from: ema or raw
+  int gan_test_per_class = 25;
+  double gan_metrics_kimg = 0;    // GAN-test into the GAN's log this often (0: at the end)
   // Classifiers
   int epochs = 20, batch = 32;
   double lr = 1e-3;

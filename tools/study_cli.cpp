@@ -23,6 +23,19 @@ void add_study_flags(CLI::App* cmd, study::StudySettings& s) {
   cmd->add_option("--fmap-max", s.fmap_max, "ProGAN: most feature maps of a layer")
       ->check(CLI::PositiveNumber)->capture_default_str()->group("ProGAN");
   cmd->add_option("--gan-lr", s.gan_lr, "ProGAN: Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str()->group("ProGAN");
+  cmd->add_option("--ema-half-life", s.ema_half_life_kimg, "ProGAN: half-life of the generator EMA in kimg (0: Gs = G)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str()->group("ProGAN");
+  cmd->add_option("--ema-rampup", s.ema_rampup, "ProGAN: EMA half-life at most this share of the images shown so far (0: no ramp-up)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str()->group("ProGAN");
+  cmd->add_option("--augment", s.augment, "ProGAN: probability of D's time shift and time cutout per image (0: off)")
+      ->check(CLI::Range(0.0, 1.0))->capture_default_str()->group("ProGAN");
+  cmd->add_flag("--augment-adaptive", s.augment_adaptive, "ProGAN: adapt that probability to D's overfitting (ADA)")->group("ProGAN");
+  cmd->add_option("--sample-weights", s.sample_weights, "generator the images come from: ema (Gs) or raw (G)")
+      ->check(CLI::IsMember({"ema", "raw"}))->capture_default_str()->group("ProGAN");
+  cmd->add_option("--gan-test-per-class", s.gan_test_per_class, "generated images per class for GAN-test")
+      ->check(CLI::PositiveNumber)->capture_default_str()->group("ProGAN");
+  cmd->add_option("--gan-metrics-kimg", s.gan_metrics_kimg, "GAN-test of G and Gs into the GAN's log every N kimg (0: at the end)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str()->group("ProGAN");
   cmd->add_option("--epochs", s.epochs, "classifier: most epochs")->check(CLI::PositiveNumber)->capture_default_str()->group("Classifier");
   cmd->add_option("--batch", s.batch, "classifier: minibatch")->check(CLI::PositiveNumber)->capture_default_str()->group("Classifier");
   cmd->add_option("--lr", s.lr, "classifier: Adam learning rate (x0.1 every 7 epochs)")
