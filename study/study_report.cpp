@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
 #include <numeric>
 
 #include "data/image_grid.h"
 #include "data/png_io.h"
+#include "engine/posix_file.h"
 #include "report/chart.h"
 #include "report/heat_map.h"
 #include "report/html_report.h"
@@ -27,7 +30,12 @@ report::ChartOptions chart_options(std::string title, std::string x_label, std::
   return o;
 }
 
-std::string percent(double v) { return fmt::format("{:.1f}%", 100 * v); }
+std::string percent(double v) { return std::isfinite(v) ? fmt::format("{:.1f}%", 100 * v) : std::string("n/a"); }
+
+// "gan-pretrain", or "gan-pretrain@0.25" for a run on a share of the real images.
+std::string method_label(const MethodResult& m) {
+  return m.real_share < 1 ? fmt::format("{}@{:g}", method_name(m.method), m.real_share) : method_name(m.method);
+}
 
 // Writes `image` as <out>/report/<name> and returns the path relative to the page.
 std::string save(const data::Image& image, const std::filesystem::path& out, const std::string& name) {
@@ -73,6 +81,17 @@ void gan_section(report::HtmlReport& page, const StudyResult& r, const std::file
                     "WGAN-GP losses of D and G per round"},
                    {save(report::line_chart(report::series_from_jsonl(log, "kimg", {"gp"}), penalty), out, "gan-gp.png"),
                     "Gradient penalty per round"}});
+  page.paragraph(fmt::format("GAN quality in the task's terms: GAN-test (the real-only classifier recognises the class "
+                             "each image was generated for; chance is {}) {} for the EMA generator Gs and {} for the "
+                             "trained G; the images used come from {}. GAN-train (a classifier trained on generated "
+                             "images only, on the real test split): {}.",
+                             percent(1.0 / static_cast<double>(r.class_names.size())), percent(r.gan_test_ema),
+                             percent(r.gan_test_raw), r.sample_weights == nets::GanWeights::ema ? "Gs" : "G",
+                             percent(r.gan_train_accuracy)));
+  const report::ChartOptions gan_test = chart_options("GAN-test during training", "kimg", "accuracy");
+  page.image(save(report::line_chart(report::series_from_jsonl(log, "kimg", {"gan_test_ema", "gan_test_raw"}), gan_test), out,
+                  "gan-test.png"),
+             "GAN-test of Gs (EMA) and G (raw) against kimg; below the final resolution the images are upscaled");
   const std::filesystem::path generated_sheet = out / "generated" / "contact-sheet.png";
   if (std::filesystem::exists(generated_sheet)) {
     page.image("generated/contact-sheet.png",
@@ -82,7 +101,7 @@ void gan_section(report::HtmlReport& page, const StudyResult& r, const std::file
 }
 
 report::Series history_series(const MethodResult& m, bool accuracy) {
-  report::Series s{.label = method_name(m.method), .x = {}, .y = {}, .error = {}};
+  report::Series s{.label = method_label(m), .x = {}, .y = {}, .error = {}};
   for (const nets::EpochReport& e : m.history) {
     s.x.push_back(e.epoch);
     s.y.push_back(accuracy ? 100 * e.validation_accuracy : e.train_loss);
@@ -106,14 +125,14 @@ void classifier_section(report::HtmlReport& page, const StudyResult& r, const st
   for (const MethodResult& m : r.methods) {
     std::vector<std::vector<double>> values;
     for (const auto& row : m.test.confusion) values.emplace_back(row.begin(), row.end());
-    const std::string name = method_name(m.method);
+    const std::string name = method_label(m);
     confusions.emplace_back(save(report::heat_map(values, r.class_names, r.class_names, "Confusion, " + name + " (rows: true class, columns: predicted)"), out,
                                  "confusion-" + (m.method == Method::real_plus_gan ? std::string("real-gan") : name) + ".png"),
                             "Test confusion matrix (rows: true class), " + name);
   }
   page.images_row(confusions);
   std::vector<std::string> header{"class", "test images"};
-  for (const MethodResult& m : r.methods) header.push_back("recall " + method_name(m.method));
+  for (const MethodResult& m : r.methods) header.push_back("recall " + method_label(m));
   std::vector<std::vector<std::string>> rows;
   for (std::size_t k = 0; k < r.class_names.size(); ++k) {
     std::vector<std::string> row{r.class_names[k], std::to_string(r.methods.front().test.per_class[k].support)};
@@ -128,15 +147,49 @@ void classifier_section(report::HtmlReport& page, const StudyResult& r, const st
 std::string comparison_text(const StudyResult& result) {
   std::string s = fmt::format("{:<14}{:>15}{:>10}{:>12}{:>10}\n", "method", "test accuracy", "macro-F1", "best epoch", "seconds");
   for (const MethodResult& m : result.methods) {
-    s += fmt::format("{:<14}{:>15}{:>10.3f}{:>12}{:>10.0f}\n", method_name(m.method), percent(m.test.accuracy),
+    s += fmt::format("{:<14}{:>15}{:>10.3f}{:>12}{:>10.0f}\n", method_label(m), percent(m.test.accuracy),
                      m.test.macro_f1, m.best_epoch, m.seconds);
   }
+  s += fmt::format("GAN-test {} (Gs) / {} (G), chance {}; GAN-train {}\n", percent(result.gan_test_ema),
+                   percent(result.gan_test_raw), percent(1.0 / static_cast<double>(result.class_names.size())),
+                   percent(result.gan_train_accuracy));
   return s;
+}
+
+std::string study_summary_json(const StudyResult& r, const data::Dataset& test, double total_seconds) {
+  auto number = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); };
+  const std::vector<std::size_t> test_counts = test.class_counts();
+  nlohmann::json methods = nlohmann::json::array();
+  for (const MethodResult& m : r.methods) {
+    methods.push_back({{"method", method_name(m.method)},
+                       {"real_share", m.real_share},
+                       {"accuracy", m.test.accuracy},
+                       {"macro_f1", m.test.macro_f1},
+                       {"best_epoch", m.best_epoch},
+                       {"seconds", m.seconds}});
+  }
+  const nlohmann::json j = {
+      {"classes", r.class_names},
+      {"train_images", std::accumulate(r.real_counts.begin(), r.real_counts.end(), std::size_t{0})},
+      {"generated_images", std::accumulate(r.generated_counts.begin(), r.generated_counts.end(), std::size_t{0})},
+      {"test_images_per_class", test_counts.empty() ? 0 : *std::min_element(test_counts.begin(), test_counts.end())},
+      {"gan_kimg", r.gan_kimg},
+      {"sample_weights", r.sample_weights == nets::GanWeights::ema ? "ema" : "raw"},
+      {"gan_test_accuracy", number(r.gan_test_accuracy)},
+      {"gan_test_accuracy_ema", number(r.gan_test_ema)},
+      {"gan_test_accuracy_raw", number(r.gan_test_raw)},
+      {"gan_test_per_class", r.gan_test_per_class},
+      {"gan_train_accuracy", number(r.gan_train_accuracy)},
+      {"methods", methods},
+      {"seconds", {{"gan", r.gan_seconds}, {"gan_train", r.gan_train_seconds}, {"total", total_seconds}}},
+  };
+  return j.dump(2) + "\n";
 }
 
 std::filesystem::path write_study_report(const StudyResult& result, const data::Dataset& train,
                                          const data::Dataset& validation, const data::Dataset& test,
                                          const std::filesystem::path& out, const ReportContext& context) {
+  write_text_file_atomic(out / "summary.json", study_summary_json(result, test, context.total_seconds));
   report::HtmlReport page(context.title);
   page.heading(context.title, 1);
   const std::size_t generated =
@@ -151,7 +204,7 @@ std::filesystem::path write_study_report(const StudyResult& result, const data::
   page.heading("Comparison on the test split");
   std::vector<std::vector<std::string>> rows;
   for (const MethodResult& m : result.methods) {
-    rows.push_back({method_name(m.method), percent(m.test.accuracy), fmt::format("{:.3f}", m.test.macro_f1),
+    rows.push_back({method_label(m), percent(m.test.accuracy), fmt::format("{:.3f}", m.test.macro_f1),
                     std::to_string(m.best_epoch), fmt::format("{:.0f}", m.seconds)});
   }
   page.table({"method", "test accuracy", "macro-F1", "best epoch", "seconds"}, rows);

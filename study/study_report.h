@@ -23,7 +23,12 @@ struct ReportContext {
 // Method | test accuracy | macro-F1 | best epoch | seconds, aligned for a terminal.
 std::string comparison_text(const StudyResult& result);
 
-// Writes <out>/report.html (out = the study's folder) and returns its path.
+// The study's numbers as JSON (<out>/summary.json): classes, image counts, GAN-test (of the
+// sampled generator, of Gs and of G, per class), GAN-train, each method's accuracy and macro-F1,
+// and the timings; NaN (not measured) as null.
+std::string study_summary_json(const StudyResult& result, const data::Dataset& test, double total_seconds);
+
+// Writes <out>/report.html and <out>/summary.json (out = the study's folder); returns the report's path.
 std::filesystem::path write_study_report(const StudyResult& result, const data::Dataset& train,
                                          const data::Dataset& validation, const data::Dataset& test,
                                          const std::filesystem::path& out, const ReportContext& context);

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -63,6 +64,16 @@ TEST_CASE("study: generated counts balance and enlarge the classes") {
   CHECK(study::generated_counts({3, 3}, 1.0) == std::vector<std::size_t>{1, 1});  // at least one each
   CHECK(study::generated_counts({5, 2}, 1.5) == std::vector<std::size_t>{3, 6});  // ceil(7.5) = 8
   CHECK_THROWS_AS(study::generated_counts({5}, 0.5), std::invalid_argument);
+}
+
+TEST_CASE("study: a real share keeps ceil(share * n_k) images of each class, at least one") {
+  // Classes of 10, 4 and 1 images.
+  const data::Dataset train = testing::constant_dataset(15, 4, 9, {0, 0, 1, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 2}, {"A", "B", "C"});
+  REQUIRE(train.class_counts() == std::vector<std::size_t>{10, 4, 1});
+  CHECK(study::real_share_subset(train, 0.25, 1).class_counts() == std::vector<std::size_t>{3, 1, 1});
+  CHECK(study::real_share_subset(train, 0.5, 1).class_counts() == std::vector<std::size_t>{5, 2, 1});
+  CHECK(study::real_share_subset(train, 1.0, 1).size() == 15);
+  CHECK_THROWS_WITH_AS(study::real_share_subset(train, 0, 1), doctest::Contains("real share"), std::invalid_argument);
 }
 
 TEST_CASE("study: method names parse and round-trip") {
@@ -199,6 +210,23 @@ TEST_CASE("demo: a tiny run on synthesized data writes a report whose images all
   for (const char* part : {"real+gan", "gan-pretrain", "confusion matrix", "ProGAN"}) CHECK(html.find(part) != std::string::npos);
   CHECK(std::filesystem::exists(tmp.path() / "generated" / "Blip"));
   CHECK_FALSE(lines.empty());
+
+  // GAN quality is measured and written with every method's numbers.
+  CHECK(r.study.gan_test_ema >= 0);
+  CHECK(r.study.gan_test_raw >= 0);
+  CHECK(r.study.gan_train_accuracy >= 0);
+  CHECK(r.study.gan_test_per_class.size() == 3);
+  const nlohmann::json summary = nlohmann::json::parse(read_text(tmp.path() / "summary.json"));
+  for (const char* key : {"gan_test_accuracy", "gan_test_accuracy_ema", "gan_test_accuracy_raw", "gan_train_accuracy",
+                          "gan_test_per_class", "test_images_per_class", "methods", "seconds"}) {
+    INFO(key);
+    CHECK(summary.contains(key));
+  }
+  CHECK(summary.at("gan_test_accuracy").get<double>() == r.study.gan_test_ema);
+  CHECK(summary.at("test_images_per_class") == 3);
+  REQUIRE(summary.at("methods").size() == 3);
+  for (const auto& m : summary.at("methods")) CHECK((m.contains("accuracy") && m.contains("macro_f1")));
+  CHECK(std::filesystem::exists(tmp.path() / "report" / "gan-test.png"));
 }
 
 TEST_CASE("demo: the README states the demo's defaults") {
