@@ -12,6 +12,10 @@ namespace gg::nets {
 
 using nlohmann::json;
 
+// JSON of the option structs whose fields are stored one to one (a missing field is an error).
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(EmaOptions, half_life_kimg, rampup)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TimeAugmentOptions, probability, max_shift, cutout, adaptive, ada_target, ada_kimg)
+
 namespace {
 
 constexpr const char* kConfigKey = "glitchgan.config";
@@ -39,14 +43,8 @@ json config_json(const ProganTrainConfig& c) {
       {"loss",
        {{"lambda", c.loss.lambda}, {"target", c.loss.target}, {"drift", c.loss.drift}, {"cond_weight", c.loss.cond_weight}}},
       {"adam", {{"lr", c.adam.lr}, {"beta1", c.adam.beta1}, {"beta2", c.adam.beta2}, {"eps", c.adam.eps}}},
-      {"ema", {{"half_life_kimg", c.ema.half_life_kimg}, {"rampup", c.ema.rampup}}},
-      {"augment",
-       {{"probability", c.augment.probability},
-        {"max_shift", c.augment.max_shift},
-        {"cutout", c.augment.cutout},
-        {"adaptive", c.augment.adaptive},
-        {"ada_target", c.augment.ada_target},
-        {"ada_kimg", c.augment.ada_kimg}}},
+      {"ema", c.ema},
+      {"augment", c.augment},
       {"seed", c.seed},
       {"class_names", c.class_names},
       {"window", c.window},
@@ -83,15 +81,8 @@ ProganTrainConfig config_from(const json& j) {
     throw std::invalid_argument("the run was written by an older glitchgan whose generator EMA had a fixed beta; "
                                 "its Gs would continue differently: train it again");
   }
-  c.ema.half_life_kimg = j.at("ema").at("half_life_kimg");
-  c.ema.rampup = j.at("ema").at("rampup");
-  const json& augment = j.at("augment");
-  c.augment.probability = augment.at("probability");
-  c.augment.max_shift = augment.at("max_shift");
-  c.augment.cutout = augment.at("cutout");
-  c.augment.adaptive = augment.at("adaptive");
-  c.augment.ada_target = augment.at("ada_target");
-  c.augment.ada_kimg = augment.at("ada_kimg");
+  c.ema = j.at("ema").get<EmaOptions>();
+  c.augment = j.at("augment").get<TimeAugmentOptions>();
   c.seed = j.at("seed");
   c.class_names = j.at("class_names").get<std::vector<std::string>>();
   c.window = j.at("window");

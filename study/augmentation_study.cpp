@@ -177,6 +177,10 @@ TrainedMethod run_method(Method method, double share, const data::Dataset& train
   return t;
 }
 
+void check_real_share(double share) {
+  if (!(share > 0 && share <= 1)) throw std::invalid_argument(fmt::format("study: real share must be in (0, 1], got {:g}", share));
+}
+
 }  // namespace
 
 std::string method_name(Method method) {
@@ -215,7 +219,7 @@ const MethodResult& StudyResult::result(Method method, double real_share) const 
 }
 
 data::Dataset real_share_subset(const data::Dataset& train, double share, std::uint64_t seed) {
-  if (!(share > 0 && share <= 1)) throw std::invalid_argument(fmt::format("study: real share must be in (0, 1], got {:g}", share));
+  check_real_share(share);
   if (share == 1) return train;
   std::vector<std::size_t> counts;
   for (std::size_t n : train.class_counts())
@@ -237,7 +241,7 @@ StudyResult run_study(const data::Dataset& train, const data::Dataset& validatio
   check_splits(train, validation, test, options);
   if (options.methods.empty()) throw std::invalid_argument("study: no methods to run");
   if (options.real_shares.empty()) throw std::invalid_argument("study: no real shares to run");
-  for (double share : options.real_shares) real_share_subset(train, share, 0);  // checks every share first
+  for (double share : options.real_shares) check_real_share(share);
   if (options.gan_test_per_class < 1) throw std::invalid_argument("study: GAN-test needs at least one image per class");
   std::filesystem::create_directories(options.out);
   StudyResult result;

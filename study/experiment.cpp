@@ -14,6 +14,7 @@
 #include "data/splits.h"
 #include "engine/posix_file.h"
 #include "report/chart.h"
+#include "study/json_values.h"
 
 namespace gg::study {
 
@@ -52,7 +53,6 @@ std::string csv_delta(const MeanWithInterval& delta) {
                      delta.ci95 ? fmt::format("{:.6f}", delta.ci95->high) : "n/a");
 }
 
-nlohmann::json number_or_null(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr); }
 
 nlohmann::json interval_or_null(const std::optional<Interval>& interval) {
   return interval ? nlohmann::json::array({interval->low, interval->high}) : nlohmann::json(nullptr);

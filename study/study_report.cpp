@@ -14,6 +14,7 @@
 #include "report/heat_map.h"
 #include "report/html_report.h"
 #include "report/jsonl_series.h"
+#include "study/json_values.h"
 
 namespace gg::study {
 
@@ -157,7 +158,6 @@ std::string comparison_text(const StudyResult& result) {
 }
 
 std::string study_summary_json(const StudyResult& r, const data::Dataset& test, double total_seconds) {
-  auto number = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); };
   const std::vector<std::size_t> test_counts = test.class_counts();
   nlohmann::json methods = nlohmann::json::array();
   for (const MethodResult& m : r.methods) {
@@ -174,12 +174,12 @@ std::string study_summary_json(const StudyResult& r, const data::Dataset& test, 
       {"generated_images", std::accumulate(r.generated_counts.begin(), r.generated_counts.end(), std::size_t{0})},
       {"test_images_per_class", test_counts.empty() ? 0 : *std::min_element(test_counts.begin(), test_counts.end())},
       {"gan_kimg", r.gan_kimg},
-      {"sample_weights", r.sample_weights == nets::GanWeights::ema ? "ema" : "raw"},
-      {"gan_test_accuracy", number(r.gan_test_accuracy)},
-      {"gan_test_accuracy_ema", number(r.gan_test_ema)},
-      {"gan_test_accuracy_raw", number(r.gan_test_raw)},
+      {"sample_weights", nets::gan_weights_name(r.sample_weights)},
+      {"gan_test_accuracy", number_or_null(r.gan_test_accuracy)},
+      {"gan_test_accuracy_ema", number_or_null(r.gan_test_ema)},
+      {"gan_test_accuracy_raw", number_or_null(r.gan_test_raw)},
       {"gan_test_per_class", r.gan_test_per_class},
-      {"gan_train_accuracy", number(r.gan_train_accuracy)},
+      {"gan_train_accuracy", number_or_null(r.gan_train_accuracy)},
       {"methods", methods},
       {"seconds", {{"gan", r.gan_seconds}, {"gan_train", r.gan_train_seconds}, {"total", total_seconds}}},
   };

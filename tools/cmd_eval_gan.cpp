@@ -61,9 +61,7 @@ void eval_gan(const EvalFlags& f) {
   // a second, disjoint draw of reals (when there are enough) gives the real-vs-real floor.
   Generator gen(f.seed);
   const std::vector<std::size_t> order = data::random_permutation(reals.size(), gen);
-  const std::size_t n = std::min(order.size() / 2 >= static_cast<std::size_t>(f.count) ? static_cast<std::size_t>(f.count)
-                                                                                         : order.size(),
-                                 static_cast<std::size_t>(f.count));
+  const std::size_t n = std::min(order.size(), static_cast<std::size_t>(f.count));
   const std::vector<std::size_t> first(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n));
   const nets::ByteImages real_bytes = nets::to_byte_images(nets::process_reals(reals.images(first), gs.point.level, gs.point.alpha));
   std::vector<int> labels;
