@@ -41,7 +41,8 @@ json config_json(const ProganTrainConfig& c) {
         {"minibatch_repeats", c.schedule.minibatch_repeats},
         {"total_kimg", c.schedule.total_kimg}}},
       {"loss",
-       {{"lambda", c.loss.lambda}, {"target", c.loss.target}, {"drift", c.loss.drift}, {"cond_weight", c.loss.cond_weight}}},
+       {{"lambda", c.loss.lambda}, {"target", c.loss.target}, {"drift", c.loss.drift}, {"cond_weight", c.loss.cond_weight},
+        {"classify_fakes", c.loss.classify_fakes}}},
       {"adam", {{"lr", c.adam.lr}, {"beta1", c.adam.beta1}, {"beta2", c.adam.beta2}, {"eps", c.adam.eps}}},
       {"ema", c.ema},
       {"augment", c.augment},
@@ -71,7 +72,8 @@ ProganTrainConfig config_from(const json& j) {
   c.schedule.minibatch_repeats = s.at("minibatch_repeats");
   c.schedule.total_kimg = s.at("total_kimg");
   const json& loss = j.at("loss");
-  c.loss = {loss.at("lambda"), loss.at("target"), loss.at("drift"), loss.at("cond_weight")};
+  c.loss = {loss.at("lambda"), loss.at("target"), loss.at("drift"), loss.at("cond_weight"),
+            loss.value("classify_fakes", true)};  // checkpoints before the option trained the official way
   const json& adam = j.at("adam");
   c.adam.lr = adam.at("lr");
   c.adam.beta1 = adam.at("beta1");

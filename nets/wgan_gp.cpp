@@ -48,8 +48,8 @@ DiscriminatorLoss discriminator_loss(const Critic& critic, const Tensor& reals, 
   Tensor loss = mean(fake_scores - real_scores + penalty * penalty_weight + drift * options.drift);
   DiscriminatorLoss out;
   if (!labels.empty()) {
-    const Tensor label_loss = cross_entropy(class_logits_of(real_out), labels) +
-                              cross_entropy(class_logits_of(fake_out), labels);
+    Tensor label_loss = cross_entropy(class_logits_of(real_out), labels);
+    if (options.classify_fakes) label_loss = label_loss + cross_entropy(class_logits_of(fake_out), labels);
     loss = loss + label_loss * options.cond_weight;
     out.label_loss = label_loss.item();
   }

@@ -4,7 +4,8 @@
 //   D loss = mean_i[ D(fake_i) - D(real_i)
 //                    + lambda / target^2 * (||grad_x D(x_hat_i)||_2 - target)^2
 //                    + drift * D(real_i)^2 ]
-//            (+ cond_weight * [CE(real labels) + CE(fake labels)] when conditional)
+//            (+ cond_weight * [CE(real labels) + CE(fake labels)] when conditional; the fake
+//               term only with classify_fakes)
 //   G loss = mean_i[ -D(fake_i) ]  (+ cond_weight * CE(fake labels) when conditional)
 //
 // with x_hat_i = lerp(real_i, fake_i, u_i), one u_i ~ U[0, 1) per sample. The penalty's gradient
@@ -22,6 +23,10 @@ struct WganGpOptions {
   double target = 1.0;         // wgan_target: the gradient norm the penalty pulls towards
   double drift = 0.001;        // wgan_epsilon: keeps D(real) near zero
   double cond_weight = 1.0;    // weight of the auxiliary classification terms
+  // D's class head also learns the labels the fakes were generated with (the official AC-GAN
+  // loss). false: it learns from reals only, so G is pulled towards what tells real classes apart
+  // rather than towards what D has learnt of G's own, still classless, early images.
+  bool classify_fakes = true;
 };
 
 // A critic maps images (N, C, H, W) to (N, 1 + classes): column 0 is the Wasserstein score, the

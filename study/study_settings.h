@@ -25,6 +25,8 @@ struct StudySettings {
   int gan_batch = 16;  // a short run needs many small steps more than big ones
   int fmap_base = 512, fmap_max = 128;
   double gan_lr = 1e-3;
+  double cond_weight = 1;              // weight of the AC-GAN class losses
+  bool d_classify_reals_only = false;  // D's class head learns from reals only
   double ema_half_life_kimg = 10, ema_rampup = 0.05;  // the generator EMA (nets::EmaOptions)
   double augment = 0;             // p of D's time shift and cutout (0: off)
   bool augment_adaptive = false;  // ADA: p follows D's overfitting signal

@@ -115,6 +115,14 @@ TEST_CASE("progan training: conditional losses add the auxiliary cross-entropies
   const GeneratorLoss g = generator_loss(critic, fakes, labels);
   CHECK(g.loss.item() == doctest::Approx(generator_loss(score_only, fakes, {}).loss.item() + ce_fake).epsilon(1e-12));
   CHECK_THROWS_AS(discriminator_loss(critic, reals, fakes, mixing, {}), std::invalid_argument);
+
+  // Weighted, and with D's class head on the reals only: G's loss keeps its fake term.
+  const WganGpOptions reals_only{.cond_weight = 3, .classify_fakes = false};
+  const DiscriminatorLoss d_real = discriminator_loss(critic, reals, fakes, mixing, labels, reals_only);
+  CHECK(d_real.loss.item() == doctest::Approx(plain + 3 * ce_real).epsilon(1e-12));
+  CHECK(d_real.label_loss == doctest::Approx(ce_real).epsilon(1e-12));
+  const GeneratorLoss g_weighted = generator_loss(critic, fakes, labels, reals_only);
+  CHECK(g_weighted.loss.item() == doctest::Approx(generator_loss(score_only, fakes, {}).loss.item() + 3 * ce_fake).epsilon(1e-12));
 }
 
 TEST_CASE("progan training: schedule level, alpha, phase and batch at chosen kimg") {
@@ -332,6 +340,12 @@ TEST_CASE("progan training: checkpoint round trip restores every tensor and the 
 
   const Checkpoint loaded = read_checkpoint(file);
   CHECK(config_to_json(loaded.config) == config_to_json(trainer.config()));
+  ProganTrainConfig weighted = tiny_config();
+  weighted.loss.cond_weight = 3;
+  weighted.loss.classify_fakes = false;
+  const ProganTrainConfig weighted_back = config_from_json(config_to_json(weighted));
+  CHECK(weighted_back.loss.cond_weight == 3);
+  CHECK_FALSE(weighted_back.loss.classify_fakes);
   CHECK(loaded.state.step == 4);
   CHECK(loaded.state.images_shown == 32);
   CHECK(loaded.state.latents.offset == trainer.state().latents.offset);

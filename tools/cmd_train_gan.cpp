@@ -23,6 +23,8 @@ struct TrainGanFlags {
   int batch = 0;  // 0: the per-resolution defaults
   int fmap_base = 8192, fmap_max = 512;
   double lr = 1e-3;
+  double cond_weight = 1;
+  bool d_classify_reals_only = false;
   std::uint64_t seed = 1;
   std::string device = "cpu";
   std::string class_name;
@@ -50,6 +52,8 @@ void apply_flags(nets::ProganTrainConfig& c, const TrainGanFlags& f, const CLI::
   if (given("--fmap-base")) c.net.fmap_base = f.fmap_base;
   if (given("--fmap-max")) c.net.fmap_max = f.fmap_max;
   if (given("--lr")) c.adam.lr = f.lr;
+  if (given("--cond-weight")) c.loss.cond_weight = f.cond_weight;
+  if (given("--d-classify-reals-only")) c.loss.classify_fakes = !f.d_classify_reals_only;
   if (given("--seed")) c.seed = f.seed;
   if (given("--ema-half-life")) c.ema.half_life_kimg = f.ema_half_life;
   if (given("--ema-rampup")) c.ema.rampup = f.ema_rampup;
@@ -149,6 +153,10 @@ void add_train_gan_command(CLI::App& app) {
       ->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--fmap-max", f->fmap_max, "most feature maps of a layer")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--lr", f->lr, "Adam learning rate of G and D")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--cond-weight", f->cond_weight, "conditional: weight of the AC-GAN class losses of D and G")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_flag("--d-classify-reals-only", f->d_classify_reals_only,
+                "conditional: D's class head learns from real images only (default: reals and fakes, as the official loss)");
   cmd->add_option("--seed", f->seed, "seed of every random stream")->capture_default_str();
   cmd->add_option("--device", f->device, "cpu or cuda[:N]")->capture_default_str();
   CLI::Option* class_opt = cmd->add_option("--class", f->class_name, "train on this class only (unconditional)");

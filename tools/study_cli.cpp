@@ -23,6 +23,10 @@ void add_study_flags(CLI::App* cmd, study::StudySettings& s) {
   cmd->add_option("--fmap-max", s.fmap_max, "ProGAN: most feature maps of a layer")
       ->check(CLI::PositiveNumber)->capture_default_str()->group("ProGAN");
   cmd->add_option("--gan-lr", s.gan_lr, "ProGAN: Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str()->group("ProGAN");
+  cmd->add_option("--cond-weight", s.cond_weight, "ProGAN: weight of the AC-GAN class losses of D and G")
+      ->check(CLI::NonNegativeNumber)->capture_default_str()->group("ProGAN");
+  cmd->add_flag("--d-classify-reals-only", s.d_classify_reals_only, "ProGAN: D's class head learns from real images only")
+      ->group("ProGAN");
   cmd->add_option("--ema-half-life", s.ema_half_life_kimg, "ProGAN: half-life of the generator EMA in kimg (0: Gs = G)")
       ->check(CLI::NonNegativeNumber)->capture_default_str()->group("ProGAN");
   cmd->add_option("--ema-rampup", s.ema_rampup, "ProGAN: EMA half-life at most this share of the images shown so far (0: no ramp-up)")
