@@ -56,6 +56,11 @@ SchedulePoint schedule_at(const ScheduleConfig& config, double kimg) {
   return s;
 }
 
+double level_start_kimg(const ScheduleConfig& config, int level) {
+  if (level <= 2) return 0;
+  return (level - 3) * (config.stabilize_kimg + config.fade_kimg) + config.stabilize_kimg;
+}
+
 bool optimizer_reset_between(double previous_lod, double lod) {
   return std::floor(previous_lod) != std::floor(lod) || std::ceil(previous_lod) != std::ceil(lod);
 }

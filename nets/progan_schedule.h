@@ -47,6 +47,10 @@ struct SchedulePoint {
 
 SchedulePoint schedule_at(const ScheduleConfig& config, double kimg);
 
+// The kimg at which `level` (log2 of a resolution) joins the networks: 0 for 4x4, otherwise the
+// start of its fade-in.
+double level_start_kimg(const ScheduleConfig& config, int level);
+
 // The official code resets both optimizers whenever floor(lod) or ceil(lod) changes: when a fade
 // begins (a new level appears) and when it ends (the old branch disappears).
 bool optimizer_reset_between(double previous_lod, double lod);

@@ -63,9 +63,9 @@ TensorMap with_prefix_removed(const TensorMap& in, const std::string& prefix) {
 
 }  // namespace
 
-double ema_beta(const EmaOptions& ema, std::int64_t images_shown, int batch) {
+double ema_beta(const EmaOptions& ema, std::int64_t images, int batch) {
   double half_life = ema.half_life_kimg * 1000;
-  if (ema.rampup > 0) half_life = std::min(half_life, ema.rampup * static_cast<double>(images_shown));
+  if (ema.rampup > 0) half_life = std::min(half_life, ema.rampup * static_cast<double>(images));
   if (!(half_life > 0)) return 0;
   return std::pow(0.5, batch / half_life);
 }
@@ -197,7 +197,7 @@ Critic ProganTrainer::critic(const SchedulePoint& point) {
 
 IterationLosses ProganTrainer::iteration(const SchedulePoint& point) {
   IterationLosses losses = discriminator_step(point);
-  update_ema(point.batch);
+  update_ema(point);
   const IterationLosses g = generator_step(point);
   losses.g_loss = g.g_loss;
   losses.g_label_loss = g.g_label_loss;
@@ -276,10 +276,15 @@ IterationLosses ProganTrainer::generator_step(const SchedulePoint& point) {
   return out;
 }
 
-void ProganTrainer::update_ema(int batch) {
+void ProganTrainer::update_ema(const SchedulePoint& point) {
   NoGrad no_grad;
   // The images of this step count: the first step already averages over one batch.
-  const double beta = ema_beta(config_.ema, state_.images_shown + batch, batch);
+  std::int64_t images = state_.images_shown + point.batch;
+  if (config_.ema.rampup_per_level) {
+    const auto level_start = std::llround(level_start_kimg(config_.schedule, point.level) * 1000);
+    images = std::max<std::int64_t>(images - level_start, point.batch);
+  }
+  const double beta = ema_beta(config_.ema, images, point.batch);
   const auto g = g_->named_parameters(), gs = gs_->named_parameters();
   for (std::size_t i = 0; i < g.size(); ++i) gs[i].second.assign(lerp(g[i].second, gs[i].second, beta));
 }

@@ -35,13 +35,19 @@ int progan_latent_size(const ProganConfig& net);
 // ema_kimg and ema_rampup). The official ProGAN's fixed beta 0.999 is a half-life of 693 steps
 // (11 kimg at batch 16) with no ramp-up: tuned for 600 kimg per phase, it leaves a run of a few
 // kimg sampling mostly the random initialisation. The ramp-up keeps Gs within a few percent of
-// training behind G at any budget, so a newly added level is tracked as soon as it trains.
+// training behind G at any budget. With rampup_per_level the ramp-up counts the images since the
+// newest level joined (the start of its fade): that level's weights were random then, and the
+// older levels change their role while it fades in, so an average reaching back across the join
+// mixes generators that do not fit together (measured: GAN-test of Gs at chance at the end of a
+// fade while G's was 58%, README).
 struct EmaOptions {
   double half_life_kimg = 10;
   double rampup = 0.05;  // 0: no ramp-up (the official behaviour)
+  bool rampup_per_level = true;  // false: the ramp-up counts every image of the run (StyleGAN2-ADA)
 };
-// beta for one step of `batch` images after `images_shown` images (0 when the half-life is 0).
-double ema_beta(const EmaOptions& ema, std::int64_t images_shown, int batch);
+// beta for one step of `batch` images after `images` images (those of the run, or of the current
+// level with rampup_per_level); 0 when the half-life is 0.
+double ema_beta(const EmaOptions& ema, std::int64_t images, int batch);
 
 struct ProganTrainConfig {
   ProganConfig net;          // resolution, channels, feature maps, num_classes (> 0: conditional)
@@ -136,7 +142,7 @@ class ProganTrainer {
   IterationLosses iteration(const SchedulePoint& point);
   IterationLosses discriminator_step(const SchedulePoint& point);
   IterationLosses generator_step(const SchedulePoint& point);
-  void update_ema(int batch);
+  void update_ema(const SchedulePoint& point);
   // The critic D(augment(x)) at `point`: every call draws fresh augmentation parameters.
   Critic critic(const SchedulePoint& point);
   void adapt_augment_probability(const RoundReport& round);

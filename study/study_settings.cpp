@@ -13,12 +13,13 @@ std::vector<std::pair<std::string, std::string>> StudySettings::describe() const
       {"images", fmt::format("{}x{}, {}, {} s window", resolution, resolution, channels == 1 ? "gray" : "RGB", window)},
       {"ProGAN", fmt::format("conditional, 4x4 to {0}x{0}, {1} kimg per stabilize and {2} per fade phase, batch {3}, "
                              "fmap_base {4}, fmap_max {5}, lr {6}; class loss weight {10}, D's class head on {11}; "
-                             "EMA half-life {7} kimg, ramp-up {8}; D's time augmentation {9}",
+                             "EMA half-life {7} kimg, ramp-up {8} {12}; D's time augmentation {9}",
                              resolution, kimg_stabilize, kimg_fade, gan_batch, fmap_base, fmap_max, gan_lr,
                              ema_half_life_kimg, ema_rampup,
                              augment_adaptive ? fmt::format("adaptive from p {}", augment)
                                               : (augment > 0 ? fmt::format("p {}", augment) : std::string("off")),
-                             cond_weight, d_classify_reals_only ? "reals only" : "reals and fakes")},
+                             cond_weight, d_classify_reals_only ? "reals only" : "reals and fakes",
+                             ema_rampup_whole_run ? "of the whole run" : "per level")},
       {"generated", fmt::format("from the {} generator, per class up to {} x the largest class (real + generated)",
                                 sample_weights == "ema" ? "EMA (Gs)" : "raw (G)", enlarge)},
       {"classifiers", fmt::format("{}; at most {} epochs, batch {}, Adam lr {} (x0.1 every 7 epochs), early stopping "
@@ -55,7 +56,7 @@ StudyOptions StudySettings::to_options(const std::filesystem::path& out, std::fu
   o.gan.loss.classify_fakes = !d_classify_reals_only;
   if (!(ema_half_life_kimg >= 0)) throw std::invalid_argument("--ema-half-life: must be >= 0");
   if (!(ema_rampup >= 0)) throw std::invalid_argument("--ema-rampup: must be >= 0");
-  o.gan.ema = {.half_life_kimg = ema_half_life_kimg, .rampup = ema_rampup};
+  o.gan.ema = {.half_life_kimg = ema_half_life_kimg, .rampup = ema_rampup, .rampup_per_level = !ema_rampup_whole_run};
   if (!(augment >= 0 && augment <= 1)) throw std::invalid_argument(fmt::format("--augment: must be in [0, 1], got {}", augment));
   o.gan.augment.probability = augment;
   o.gan.augment.adaptive = augment_adaptive;

@@ -28,6 +28,7 @@ struct StudySettings {
   double cond_weight = 1;              // weight of the AC-GAN class losses
   bool d_classify_reals_only = false;  // D's class head learns from reals only
   double ema_half_life_kimg = 10, ema_rampup = 0.05;  // the generator EMA (nets::EmaOptions)
+  bool ema_rampup_whole_run = false;                  // false: the ramp-up restarts at each new level
   double augment = 0;             // p of D's time shift and cutout (0: off)
   bool augment_adaptive = false;  // ADA: p follows D's overfitting signal
   std::string sample_weights = "ema";  // the generator the classifiers' images come from: ema or raw

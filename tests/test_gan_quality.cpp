@@ -121,6 +121,24 @@ TEST_CASE("EMA: beta from the half-life in images, ramped up with the images sho
   CHECK(ema_beta({.half_life_kimg = 0, .rampup = 0.05}, 1000, 16) == 0);  // Gs follows G exactly
 }
 
+TEST_CASE("EMA: the per-level ramp-up counts from the kimg at which each level joins") {
+  ScheduleConfig s;
+  s.final_level = 5;  // 4x4 [0, 6), fade 8x8 [6, 9), 8x8 [9, 15), fade 16x16 [15, 18), ... 32x32 from 24
+  s.stabilize_kimg = 6;
+  s.fade_kimg = 3;
+  CHECK(level_start_kimg(s, 2) == 0);
+  CHECK(level_start_kimg(s, 3) == 6);
+  CHECK(level_start_kimg(s, 4) == 15);
+  CHECK(level_start_kimg(s, 5) == 24);
+  // Each start is where the schedule first runs that level, in its fade.
+  for (int level = 3; level <= 5; ++level) {
+    const SchedulePoint at = schedule_at(s, level_start_kimg(s, level) + 1e-9);
+    CHECK(at.level == level);
+    CHECK(at.phase == Phase::fade);
+    CHECK(schedule_at(s, level_start_kimg(s, level) - 1e-9).level == level - 1);
+  }
+}
+
 TEST_CASE("GAN-test: a 'generator' that returns the real images scores the classifier's accuracy on them") {
   // Three classes of stripes at different heights, and an untrained (so imperfect) classifier.
   const int n = 30, size = 8;

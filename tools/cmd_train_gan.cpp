@@ -31,6 +31,7 @@ struct TrainGanFlags {
   bool conditional = false, resume = false;
   double checkpoint_kimg = 20, progress_seconds = 10;
   double ema_half_life = 10, ema_rampup = 0.05;
+  bool ema_rampup_whole_run = false;
   double augment = 0;
   bool augment_adaptive = false;
   std::filesystem::path judge;  // classifier checkpoint for GAN-test
@@ -57,6 +58,7 @@ void apply_flags(nets::ProganTrainConfig& c, const TrainGanFlags& f, const CLI::
   if (given("--seed")) c.seed = f.seed;
   if (given("--ema-half-life")) c.ema.half_life_kimg = f.ema_half_life;
   if (given("--ema-rampup")) c.ema.rampup = f.ema_rampup;
+  if (given("--ema-rampup-whole-run")) c.ema.rampup_per_level = !f.ema_rampup_whole_run;
   if (given("--augment")) c.augment.probability = f.augment;
   if (given("--augment-adaptive")) c.augment.adaptive = f.augment_adaptive;
 }
@@ -172,6 +174,9 @@ void add_train_gan_command(CLI::App& app) {
   cmd->add_option("--ema-rampup", f->ema_rampup, "EMA half-life at most this share of the images shown so far (0: none, "
                                                  "the official fixed EMA)")
       ->check(CLI::NonNegativeNumber)->capture_default_str()->group("Generator EMA and augmentation");
+  cmd->add_flag("--ema-rampup-whole-run", f->ema_rampup_whole_run,
+                "the ramp-up counts the images of the whole run (StyleGAN2-ADA), not those since the newest level joined")
+      ->group("Generator EMA and augmentation");
   cmd->add_option("--augment", f->augment, "probability of D's time shift and time cutout per image, reals and fakes (0: off)")
       ->check(CLI::Range(0.0, 1.0))->capture_default_str()->group("Generator EMA and augmentation");
   cmd->add_flag("--augment-adaptive", f->augment_adaptive, "adapt that probability to D's overfitting (ADA), from --augment")

@@ -31,6 +31,9 @@ void add_study_flags(CLI::App* cmd, study::StudySettings& s) {
       ->check(CLI::NonNegativeNumber)->capture_default_str()->group("ProGAN");
   cmd->add_option("--ema-rampup", s.ema_rampup, "ProGAN: EMA half-life at most this share of the images shown so far (0: no ramp-up)")
       ->check(CLI::NonNegativeNumber)->capture_default_str()->group("ProGAN");
+  cmd->add_flag("--ema-rampup-whole-run", s.ema_rampup_whole_run,
+                "ProGAN: the EMA ramp-up counts the whole run's images, not those since the newest level joined")
+      ->group("ProGAN");
   cmd->add_option("--augment", s.augment, "ProGAN: probability of D's time shift and time cutout per image (0: off)")
       ->check(CLI::Range(0.0, 1.0))->capture_default_str()->group("ProGAN");
   cmd->add_flag("--augment-adaptive", s.augment_adaptive, "ProGAN: adapt that probability to D's overfitting (ADA)")->group("ProGAN");
