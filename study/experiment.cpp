@@ -6,7 +6,9 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 #include <tuple>
 
@@ -217,6 +219,42 @@ std::string runs_csv(const std::vector<ExperimentRun>& runs) {
   return s;
 }
 
+std::vector<ExperimentRun> parse_runs_csv(const std::string& text) {
+  std::istringstream lines(text);
+  std::string line;
+  std::getline(lines, line);
+  if (line + "\n" != runs_csv({})) throw std::invalid_argument("runs.csv: the header is not " + runs_csv({}));
+  auto number = [](const std::string& field) {
+    return field == "n/a" ? std::numeric_limits<double>::quiet_NaN() : std::stod(field);
+  };
+  std::vector<ExperimentRun> runs;
+  for (int line_number = 2; std::getline(lines, line); ++line_number) {
+    if (line.empty()) continue;
+    std::vector<std::string> f;
+    std::istringstream fields(line);
+    for (std::string field; std::getline(fields, field, ',');) f.push_back(field);
+    try {
+      if (f.size() != 11) throw std::invalid_argument(fmt::format("{} fields, not 11", f.size()));
+      const std::vector<Method> method = parse_methods(f[3]);
+      if (method.size() != 1) throw std::invalid_argument("one method per row");
+      runs.push_back({.size = std::stoul(f[0]),
+                      .seed = std::stoull(f[1]),
+                      .method = method[0],
+                      .real_share = std::stod(f[2]),
+                      .accuracy = std::stod(f[4]),
+                      .macro_f1 = std::stod(f[5]),
+                      .train_images = std::stoul(f[6]),
+                      .generated_images = std::stoul(f[7]),
+                      .seconds = std::stod(f[8]),
+                      .gan_test_accuracy = number(f[9]),
+                      .gan_train_accuracy = number(f[10])});
+    } catch (const std::exception& e) {
+      throw std::invalid_argument(fmt::format("runs.csv line {}: {} ({})", line_number, e.what(), line));
+    }
+  }
+  return runs;
+}
+
 std::string summary_csv(const std::vector<ExperimentSummary>& summary) {
   std::string s = "size,real_share,method,runs,accuracy_mean,accuracy_std,macro_f1_mean,macro_f1_std,delta_pairs,"
                   "delta_macro_f1_vs_real_mean,delta_macro_f1_vs_real_ci95_low,delta_macro_f1_vs_real_ci95_high,"
@@ -282,11 +320,30 @@ std::vector<ExperimentRun> run_experiment(const data::Dataset& train_pool, const
     if (!(share > 0 && share <= 1))
       throw std::invalid_argument(fmt::format("experiment: real shares must be in (0, 1], got {}", share));
   std::filesystem::create_directories(options.out);
-  std::vector<ExperimentRun> runs;
   const auto print = options.study.print;
+  auto in_grid = [&](std::size_t size, std::uint64_t seed) {
+    return std::find(options.sizes.begin(), options.sizes.end(), size) != options.sizes.end() &&
+           seed >= options.base_seed && seed < options.base_seed + static_cast<std::uint64_t>(options.seeds);
+  };
+  std::vector<ExperimentRun> runs;
+  if (const std::filesystem::path done = options.out / "runs.csv"; options.resume && std::filesystem::exists(done)) {
+    std::ifstream in(done);
+    std::stringstream text;
+    text << in.rdbuf();
+    try {
+      for (const ExperimentRun& r : parse_runs_csv(text.str()))
+        if (in_grid(r.size, r.seed)) runs.push_back(r);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(done.string() + ": " + e.what());
+    }
+  }
   for (std::size_t size : options.sizes) {
     for (int s = 0; s < options.seeds; ++s) {
       const std::uint64_t seed = options.base_seed + static_cast<std::uint64_t>(s);
+      if (std::any_of(runs.begin(), runs.end(), [&](const ExperimentRun& r) { return r.size == size && r.seed == seed; })) {
+        if (print) print(fmt::format("=== experiment: {} images per class, seed {}: in runs.csv, resumed ===", size, seed));
+        continue;
+      }
       if (print) print(fmt::format("=== experiment: {} images per class, seed {} ===", size, seed));
       StudyOptions study = options.study;
       study.out = options.out / fmt::format("size-{}", size) / fmt::format("seed-{}", seed);

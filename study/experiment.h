@@ -32,6 +32,10 @@ struct ExperimentOptions {
   std::uint64_t base_seed = 1;  // seed s of the run uses base_seed + s for the subset, the GAN and the classifiers
   StudyOptions study;           // study.out is set per run
   std::filesystem::path out;
+  // Take the (size, seed) studies already in out/runs.csv as done and run only the others, so an
+  // experiment that stopped goes on (with the same flags: runs.csv does not hold them). Their
+  // numbers come back as runs.csv wrote them, to 6 decimals.
+  bool resume = false;
 };
 
 struct ExperimentRun {
@@ -73,6 +77,8 @@ struct ExperimentSummary {
 std::vector<ExperimentSummary> summarize(const std::vector<ExperimentRun>& runs);
 
 std::string runs_csv(const std::vector<ExperimentRun>& runs);
+// Reads what runs_csv wrote; throws std::invalid_argument naming the line that does not parse.
+std::vector<ExperimentRun> parse_runs_csv(const std::string& text);
 std::string summary_csv(const std::vector<ExperimentSummary>& summary);
 std::string summary_markdown(const std::vector<ExperimentSummary>& summary);
 // {"test_images_per_class": N, "rows": [{"size", "real_share", "method", "runs", "accuracy_mean",

@@ -26,14 +26,14 @@ struct StudySettings {
   int fmap_base = 512, fmap_max = 128;
   double gan_lr = 1e-3;
   double cond_weight = 1;              // weight of the AC-GAN class losses
-  bool d_classify_reals_only = false;  // D's class head learns from reals only
+  bool d_classify_reals_only = true;   // D's class head learns from reals only (measured: README)
   double ema_half_life_kimg = 10, ema_rampup = 0.05;  // the generator EMA (nets::EmaOptions)
   bool ema_rampup_whole_run = false;                  // false: the ramp-up restarts at each new level
-  double augment = 0;             // p of D's time shift and cutout (0: off)
-  bool augment_adaptive = false;  // ADA: p follows D's overfitting signal
+  double augment = 0.2;          // p of D's time shift and cutout (0: off); the adaptive p starts here
+  bool augment_adaptive = true;  // ADA: p follows D's overfitting signal
   std::string sample_weights = "ema";  // the generator the classifiers' images come from: ema or raw
   int gan_test_per_class = 25;
-  double gan_metrics_kimg = 0;    // GAN-test into the GAN's log this often (0: at the end)
+  double gan_metrics_kimg = 6;   // GAN-test into the GAN's log this often (0: at the end)
   // Classifiers
   int epochs = 20, batch = 32;
   double lr = 1e-3;

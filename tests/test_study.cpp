@@ -167,6 +167,27 @@ TEST_CASE("experiment: a tiny run writes every method and size") {
     CHECK(r.accuracy >= 0);
     CHECK(r.accuracy <= 1);
   }
+
+  // runs.csv reads back as written, and --resume takes it as done: nothing trains again, and only
+  // the grid asked for is kept.
+  CHECK(study::runs_csv(study::parse_runs_csv(csv)) == csv);
+  study::ExperimentOptions resumed = o;
+  resumed.resume = true;
+  resumed.sizes = {4};
+  std::filesystem::remove_all(tmp.path() / "size-4");  // a study that ran again would write it anew
+  const std::vector<study::ExperimentRun> again = study::run_experiment(splits.train, splits.validation, splits.test, resumed);
+  REQUIRE(again.size() == 2 * 3);
+  CHECK_FALSE(std::filesystem::exists(tmp.path() / "size-4"));
+  for (const study::ExperimentRun& r : again) {
+    CHECK(r.size == 4);
+    const auto same = std::find_if(runs.begin(), runs.end(), [&](const study::ExperimentRun& x) {
+      return x.size == r.size && x.seed == r.seed && x.method == r.method;
+    });
+    REQUIRE(same != runs.end());
+    CHECK(r.macro_f1 == doctest::Approx(same->macro_f1).epsilon(1e-6));
+  }
+  CHECK_THROWS_WITH_AS(study::parse_runs_csv(study::runs_csv({}) + "4,1,1,nope,0.5,0.5,4,0,1.0,n/a,n/a\n"),
+                       doctest::Contains("line 2"), std::invalid_argument);
 }
 
 TEST_CASE("study: the same seed gives the same results") {

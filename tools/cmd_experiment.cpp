@@ -22,6 +22,7 @@ struct ExperimentFlags {
   std::vector<std::size_t> sizes{5, 10, 25, 50};
   int seeds = 5;
   std::vector<double> real_shares{1.0};
+  bool resume = false;
   study::StudySettings settings;
 };
 
@@ -45,6 +46,7 @@ void experiment(const ExperimentFlags& f) {
   o.study.write_generated_pngs = false;  // dozens of studies: the images stay in memory
   o.study.real_shares = f.real_shares;
   o.out = f.out;
+  o.resume = f.resume;
   const std::vector<study::ExperimentRun> runs = study::run_experiment(data.splits.train, data.splits.validation,
                                                                        data.splits.test, o);
   fmt::print("\n{}\n", study::summary_markdown(study::summarize(runs)));
@@ -66,6 +68,7 @@ void add_experiment_command(CLI::App& app) {
   cmd->add_option("--out", f->out, "experiment folder")->required();
   cmd->add_option("--sizes", f->sizes, "real training images per class (comma-separated)")
       ->delimiter(',')->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_flag("--resume", f->resume, "run only the (size, seed) studies not yet in <out>/runs.csv (give the same flags)");
   cmd->add_option("--seeds", f->seeds, "runs per size, seeds --seed, --seed + 1, ...")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--real-shares", f->real_shares,
                   "shares of each class's real training images the classifiers train on, every method once per "

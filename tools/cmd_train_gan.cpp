@@ -157,7 +157,7 @@ void add_train_gan_command(CLI::App& app) {
   cmd->add_option("--lr", f->lr, "Adam learning rate of G and D")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--cond-weight", f->cond_weight, "conditional: weight of the AC-GAN class losses of D and G")
       ->check(CLI::NonNegativeNumber)->capture_default_str();
-  cmd->add_flag("--d-classify-reals-only", f->d_classify_reals_only,
+  cmd->add_flag("--d-classify-reals-only,!--d-classify-fakes", f->d_classify_reals_only,
                 "conditional: D's class head learns from real images only (default: reals and fakes, as the official loss)");
   cmd->add_option("--seed", f->seed, "seed of every random stream")->capture_default_str();
   cmd->add_option("--device", f->device, "cpu or cuda[:N]")->capture_default_str();
@@ -179,7 +179,8 @@ void add_train_gan_command(CLI::App& app) {
       ->group("Generator EMA and augmentation");
   cmd->add_option("--augment", f->augment, "probability of D's time shift and time cutout per image, reals and fakes (0: off)")
       ->check(CLI::Range(0.0, 1.0))->capture_default_str()->group("Generator EMA and augmentation");
-  cmd->add_flag("--augment-adaptive", f->augment_adaptive, "adapt that probability to D's overfitting (ADA), from --augment")
+  cmd->add_flag("--augment-adaptive,!--augment-fixed", f->augment_adaptive,
+                "adapt that probability to D's overfitting (ADA), from --augment; or keep it fixed")
       ->group("Generator EMA and augmentation");
   cmd->add_option("--judge", f->judge, "classifier checkpoint trained on real images: GAN-test of G and Gs into log.jsonl")
       ->check(CLI::ExistingFile)->group("GAN-test");

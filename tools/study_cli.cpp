@@ -25,7 +25,8 @@ void add_study_flags(CLI::App* cmd, study::StudySettings& s) {
   cmd->add_option("--gan-lr", s.gan_lr, "ProGAN: Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str()->group("ProGAN");
   cmd->add_option("--cond-weight", s.cond_weight, "ProGAN: weight of the AC-GAN class losses of D and G")
       ->check(CLI::NonNegativeNumber)->capture_default_str()->group("ProGAN");
-  cmd->add_flag("--d-classify-reals-only", s.d_classify_reals_only, "ProGAN: D's class head learns from real images only")
+  cmd->add_flag("--d-classify-reals-only,!--d-classify-fakes", s.d_classify_reals_only,
+                "ProGAN: D's class head learns from real images only (or also from the fakes' labels, as the official loss)")
       ->group("ProGAN");
   cmd->add_option("--ema-half-life", s.ema_half_life_kimg, "ProGAN: half-life of the generator EMA in kimg (0: Gs = G)")
       ->check(CLI::NonNegativeNumber)->capture_default_str()->group("ProGAN");
@@ -36,7 +37,8 @@ void add_study_flags(CLI::App* cmd, study::StudySettings& s) {
       ->group("ProGAN");
   cmd->add_option("--augment", s.augment, "ProGAN: probability of D's time shift and time cutout per image (0: off)")
       ->check(CLI::Range(0.0, 1.0))->capture_default_str()->group("ProGAN");
-  cmd->add_flag("--augment-adaptive", s.augment_adaptive, "ProGAN: adapt that probability to D's overfitting (ADA)")->group("ProGAN");
+  cmd->add_flag("--augment-adaptive,!--augment-fixed", s.augment_adaptive,
+                "ProGAN: adapt that probability to D's overfitting (ADA), or keep it fixed")->group("ProGAN");
   cmd->add_option("--sample-weights", s.sample_weights, "generator the images come from: ema (Gs) or raw (G)")
       ->check(CLI::IsMember({"ema", "raw"}))->capture_default_str()->group("ProGAN");
   cmd->add_option("--gan-test-per-class", s.gan_test_per_class, "generated images per class for GAN-test")
