@@ -13,7 +13,7 @@ namespace gg::nets {
 using nlohmann::json;
 
 // JSON of the option structs whose fields are stored one to one (a missing field is an error).
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EmaOptions, half_life_kimg, rampup, rampup_per_level)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(EmaOptions, half_life_kimg, rampup, rampup_per_level)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TimeAugmentOptions, probability, max_shift, cutout, adaptive, ada_target, ada_kimg)
 
 namespace {
@@ -83,9 +83,10 @@ ProganTrainConfig config_from(const json& j) {
     throw std::invalid_argument("the run was written by an older glitchgan whose generator EMA had a fixed beta; "
                                 "its Gs would continue differently: train it again");
   }
-  c.ema = j.at("ema").get<EmaOptions>();
+  json ema = j.at("ema");
   // Runs from before rampup_per_level ramped up over the whole run; they continue that way.
-  if (!j.at("ema").contains("rampup_per_level")) c.ema.rampup_per_level = false;
+  if (!ema.contains("rampup_per_level")) ema["rampup_per_level"] = false;
+  c.ema = ema.get<EmaOptions>();
   c.augment = j.at("augment").get<TimeAugmentOptions>();
   c.seed = j.at("seed");
   c.class_names = j.at("class_names").get<std::vector<std::string>>();

@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <map>
 #include <numeric>
-#include <fstream>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -223,7 +223,8 @@ std::vector<ExperimentRun> parse_runs_csv(const std::string& text) {
   std::istringstream lines(text);
   std::string line;
   std::getline(lines, line);
-  if (line + "\n" != runs_csv({})) throw std::invalid_argument("runs.csv: the header is not " + runs_csv({}));
+  if (const std::string header = runs_csv({}); line + "\n" != header)
+    throw std::invalid_argument("runs.csv: the header is not " + header);
   auto number = [](const std::string& field) {
     return field == "n/a" ? std::numeric_limits<double>::quiet_NaN() : std::stod(field);
   };
