@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "engine/autograd.h"
-#include "nets/classifier_trainer.h"
+#include "data/samplers.h"
 #include "nets/progan_sampling.h"
 
 namespace gg::nets {
@@ -66,6 +66,49 @@ GanTestPair gan_test_run(ProganTrainer& trainer, GlitchClassifier& judge, const 
     return gan_test(judge, judge_classes, images, batch, c.device);
   };
   return {test(trainer.ema_generator()), test(trainer.generator())};
+}
+
+GanTrainResult gan_train(const data::Dataset& generated, const data::Dataset& validation, const data::Dataset& test,
+                         const ClassifierTrainOptions& options) {
+  if (generated.class_names() != test.class_names() || validation.class_names() != test.class_names()) {
+    throw std::invalid_argument("GAN-train: the generated, validation and test images must share one label space");
+  }
+  GanTrainResult out;
+  out.trained = train_classifier(generated, validation, options);
+  const Predictions predictions = predict(*out.trained.model, test, options.batch, options.device);
+  out.test = evaluate_predictions(test.labels(), predictions.predicted, test.num_classes());
+  return out;
+}
+
+SwdResult swd_between(const ByteImages& a, const ByteImages& b, std::uint64_t seed) {
+  SwdOptions swd;
+  swd.min_resolution = std::min(swd.min_resolution, a.height);
+  Generator pick(seed + 1), dirs(seed + 2);
+  const SwdDescriptors da = swd_descriptors(a, swd, pick);
+  const SwdDescriptors db = swd_descriptors(b, swd, pick);
+  return sliced_wasserstein(da, db, swd, dirs);
+}
+
+std::optional<SwdPair> swd_run(ProganTrainer& trainer, const data::Dataset& reals, int max_per_half, int batch) {
+  const ProganTrainConfig& c = trainer.config();
+  const SchedulePoint point = trainer.next_point();
+  if (point.resolution < SwdOptions{}.nhood_size || reals.size() < 2 || max_per_half < 1) return std::nullopt;
+  Generator gen(derive_seed(c.seed, 78));
+  const std::vector<std::size_t> order = data::random_permutation(reals.size(), gen);
+  const auto half = static_cast<std::ptrdiff_t>(std::min(reals.size() / 2, static_cast<std::size_t>(max_per_half)));
+  const std::vector<std::size_t> a(order.begin(), order.begin() + half), b(order.begin() + half, order.begin() + 2 * half);
+  const ByteImages real_a = to_byte_images(process_reals(reals.images(a), point.level, point.alpha));
+  const ByteImages real_b = to_byte_images(process_reals(reals.images(b), point.level, point.alpha));
+  std::vector<int> labels;
+  for (std::size_t i : a) labels.push_back(c.net.num_classes > 0 ? reals.label(i) : 0);
+  const std::uint64_t seed = derive_seed(c.seed, 79);
+  auto distance = [&](ProganGenerator& g) {
+    Generator latents(seed);  // the same latents for both generators
+    const Tensor fakes = generate_images(g, c.net, point, labels, latents, /*truncation_free=*/true, batch, c.device);
+    return swd_between(to_byte_images(fakes), real_b, seed).mean;
+  };
+  return SwdPair{.ema = distance(trainer.ema_generator()), .raw = distance(trainer.generator()),
+                 .real_floor = swd_between(real_a, real_b, seed).mean};
 }
 
 }  // namespace gg::nets

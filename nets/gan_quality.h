@@ -5,8 +5,11 @@
 //              accuracy against the class each was generated for. Near the judge's own accuracy on
 //              real images: the generator draws recognisable classes (a precision-like measure).
 //   GAN-train  a classifier trained on generated images only, tested on real images: whether the
-//              generated set covers what tells the classes apart (a recall-like measure). Needs a
-//              classifier training, so the study computes it (study/augmentation_study.h).
+//              generated set covers what tells the classes apart (a recall-like measure; Ravuri &
+//              Vinyals' "classification accuracy score").
+// Beside them, the ProGAN paper's sliced Wasserstein distance of G and Gs to real images, next to
+// the distance between two draws of real images (the floor a perfect generator would reach).
+#include <optional>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -14,7 +17,9 @@
 #include "data/dataset.h"
 #include "nets/classification_metrics.h"
 #include "nets/classifier.h"
+#include "nets/classifier_trainer.h"
 #include "nets/progan.h"
+#include "nets/progan_metrics.h"
 #include "nets/progan_schedule.h"
 #include "nets/progan_trainer.h"
 
@@ -48,5 +53,29 @@ struct GanTestPair {
 };
 GanTestPair gan_test_run(ProganTrainer& trainer, GlitchClassifier& judge, const std::vector<std::string>& judge_classes,
                          int per_class, int batch);
+
+struct GanTrainResult {
+  ClassifierTrainResult trained;  // the generated-only classifier (its best validation epoch)
+  ClassificationReport test;      // on the real test images
+};
+
+// GAN-train: a classifier trained with `options` on `generated` alone, its best epoch chosen on the
+// real `validation` images, evaluated on the real `test` images. All three share one label space.
+GanTrainResult gan_train(const data::Dataset& generated, const data::Dataset& validation, const data::Dataset& test,
+                         const ClassifierTrainOptions& options);
+
+// SWD (x 1e3, per level) between two image sets of one size; `seed` picks the neighbourhoods and
+// the projections. Levels run from the images' size down to 16 px (or the size itself when smaller).
+SwdResult swd_between(const ByteImages& a, const ByteImages& b, std::uint64_t seed);
+
+// SWD means (x 1e3, over levels) at a run's current schedule point: reals split in two disjoint
+// halves A and B (at most `max_per_half` each, drawn from the run's seed); Gs and G generate one
+// image per label of A from the same latents; each is measured against B, and so is A itself (the
+// real-vs-real floor). std::nullopt when the current level is smaller than SWD's neighbourhood or
+// there are fewer than 2 reals.
+struct SwdPair {
+  double ema = 0, raw = 0, real_floor = 0;
+};
+std::optional<SwdPair> swd_run(ProganTrainer& trainer, const data::Dataset& reals, int max_per_half, int batch);
 
 }  // namespace gg::nets

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 
 #include "data/gravityspy_layout.h"
@@ -46,11 +47,16 @@ void check_splits(const data::Dataset& train, const data::Dataset& validation, c
   }
 }
 
+// SWD of G and Gs in the GAN's log compares them with at most this many training images (and the
+// real floor two such draws): enough for stable levels at this project's sizes, cheap beside a round.
+constexpr int kSwdImagesPerHalf = 256;
+
 struct GanOutput {
   data::Dataset generated;
   double seconds = 0, kimg = 0;
   double gan_test_ema = 0, gan_test_raw = 0;
   std::vector<double> gan_test_per_class;
+  std::optional<nets::SwdPair> swd;  // at the last evaluation
 };
 
 GanOutput train_gan_and_generate(const data::Dataset& train, const StudyOptions& o, const std::vector<std::size_t>& counts,
@@ -75,7 +81,13 @@ GanOutput train_gan_and_generate(const data::Dataset& train, const StudyOptions&
     out.gan_test_ema = ema.accuracy;
     out.gan_test_raw = raw.accuracy;
     out.gan_test_per_class = (o.sample_weights == nets::GanWeights::ema ? ema : raw).per_class;
-    return {{"gan_test_ema", ema.accuracy}, {"gan_test_raw", raw.accuracy}};
+    std::vector<std::pair<std::string, double>> metrics{{"gan_test_ema", ema.accuracy}, {"gan_test_raw", raw.accuracy}};
+    out.swd = nets::swd_run(t, train, kSwdImagesPerHalf, o.classifier.batch);
+    if (out.swd) {
+      metrics.insert(metrics.end(),
+                     {{"swd_ema", out.swd->ema}, {"swd_raw", out.swd->raw}, {"swd_real_floor", out.swd->real_floor}});
+    }
+    return metrics;
   };
   const nets::RunSummary summary = nets::run_training(trainer, run, /*resumed=*/false);
 
@@ -133,10 +145,10 @@ GanTrained train_on_generated(const data::Dataset& train, const data::Dataset& v
   const auto start = std::chrono::steady_clock::now();
   const nets::ClassifierTrainOptions c = classifier_options(o, train, o.out / "classifier-gan-only", "gan-only");
   GanTrained g;
-  g.trained = nets::train_classifier(generated, validation, c);
+  nets::GanTrainResult r = nets::gan_train(generated, validation, test, c);
+  g.trained = std::move(r.trained);
   g.checkpoint = c.out / "best.safetensors";
-  const nets::Predictions predictions = nets::predict(*g.trained.model, test, c.batch, c.device);
-  g.accuracy = nets::evaluate_predictions(test.labels(), predictions.predicted, test.num_classes()).accuracy;
+  g.accuracy = r.test.accuracy;
   g.seconds = seconds_since(start);
   say(o, fmt::format("GAN-train: a classifier trained on generated images only reaches {:.1f}% on the real test split", 100 * g.accuracy));
   return g;
@@ -262,6 +274,11 @@ StudyResult run_study(const data::Dataset& train, const data::Dataset& validatio
   result.gan_test_raw = gan.gan_test_raw;
   result.gan_test_accuracy = options.sample_weights == nets::GanWeights::ema ? gan.gan_test_ema : gan.gan_test_raw;
   result.gan_test_per_class = gan.gan_test_per_class;
+  if (gan.swd) {
+    result.swd_ema = gan.swd->ema;
+    result.swd_raw = gan.swd->raw;
+    result.swd_real_floor = gan.swd->real_floor;
+  }
   if (options.write_generated_pngs) write_generated(gan.generated, options.out / "generated", options.gan.window);
   say(options, fmt::format("generated {} images ({} per class at most) in {:.0f} s of GAN training and sampling; GAN-test "
                            "{:.1f}% (Gs) / {:.1f}% (G)",

@@ -2,8 +2,8 @@
 // The augmentation study for one training set (the pipeline of `glitchgan augment`):
 //   1. the `real` classifier on the real training split; it is also the judge of GAN-test
 //                                                                        -> <out>/classifier-real/
-//   2. a class-conditional ProGAN trained on the training split, with GAN-test of G and Gs in its
-//      log every `gan_metrics_kimg`                                      -> <out>/gan/
+//   2. a class-conditional ProGAN trained on the training split, with GAN-test and SWD of G and Gs
+//      in its log every `gan_metrics_kimg`                               -> <out>/gan/
 //   3. generated images per class, enough to balance the classes and enlarge the set:
 //      class k gets ceil(enlarge * largest class) - n_k images           -> <out>/generated/
 //   4. GAN-train: a classifier on the generated images alone, tested on the real test split
@@ -49,7 +49,7 @@ struct StudyOptions {
   // Which generator the classifiers' images come from: the EMA Gs or the trained G itself.
   nets::GanWeights sample_weights = nets::GanWeights::ema;
   int gan_test_per_class = 25;       // generated images per class for GAN-test during and after training
-  double gan_metrics_kimg = 0;       // GAN-test of G and Gs into the GAN's log this often (0: at the end only)
+  double gan_metrics_kimg = 0;       // GAN-test and SWD of G and Gs into the GAN's log this often (0: at the end only)
   double gan_progress_seconds = 30;  // between ProGAN progress lines
   bool write_generated_pngs = true;  // in the Gravity Spy layout (train-classifier --extra reads them)
   std::filesystem::path out;
@@ -81,6 +81,11 @@ struct StudyResult {
   double gan_test_ema = std::numeric_limits<double>::quiet_NaN();
   double gan_test_raw = std::numeric_limits<double>::quiet_NaN();
   std::vector<double> gan_test_per_class;  // recall per class, of sample_weights' generator
+  // SWD x 1e3 (mean over levels) of Gs and G to the training images at the end, beside two draws
+  // of training images (nets::swd_run; NaN when not measured).
+  double swd_ema = std::numeric_limits<double>::quiet_NaN();
+  double swd_raw = std::numeric_limits<double>::quiet_NaN();
+  double swd_real_floor = std::numeric_limits<double>::quiet_NaN();
   nets::GanWeights sample_weights = nets::GanWeights::ema;
   std::vector<MethodResult> methods;  // per method and real share, in the order run
   // The result of `method` at `real_share`; throws std::invalid_argument when it was not run.

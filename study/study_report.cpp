@@ -93,6 +93,15 @@ void gan_section(report::HtmlReport& page, const StudyResult& r, const std::file
   page.image(save(report::line_chart(report::series_from_jsonl(log, "kimg", {"gan_test_ema", "gan_test_raw"}), gan_test), out,
                   "gan-test.png"),
              "GAN-test of Gs (EMA) and G (raw) against kimg; below the final resolution the images are upscaled");
+  if (!std::isnan(r.swd_ema)) {
+    page.paragraph(fmt::format("Sliced Wasserstein distance (x 1e3, mean over Laplacian levels; lower is closer) to the "
+                               "training images at the end: Gs {:.1f}, G {:.1f}; two draws of real images: {:.1f}.",
+                               r.swd_ema, r.swd_raw, r.swd_real_floor));
+    const report::ChartOptions swd = chart_options("SWD during training", "kimg", "SWD x 1e3");
+    page.image(save(report::line_chart(report::series_from_jsonl(log, "kimg", {"swd_ema", "swd_raw", "swd_real_floor"}), swd),
+                    out, "gan-swd.png"),
+               "SWD of Gs and G to the training images at each level from 8x8, and the real-vs-real floor");
+  }
   const std::filesystem::path generated_sheet = out / "generated" / "contact-sheet.png";
   if (std::filesystem::exists(generated_sheet)) {
     page.image("generated/contact-sheet.png",
@@ -151,9 +160,10 @@ std::string comparison_text(const StudyResult& result) {
     s += fmt::format("{:<14}{:>15}{:>10.3f}{:>12}{:>10.0f}\n", method_label(m), percent(m.test.accuracy),
                      m.test.macro_f1, m.best_epoch, m.seconds);
   }
-  s += fmt::format("GAN-test {} (Gs) / {} (G), chance {}; GAN-train {}\n", percent(result.gan_test_ema),
-                   percent(result.gan_test_raw), percent(1.0 / static_cast<double>(result.class_names.size())),
-                   percent(result.gan_train_accuracy));
+  s += fmt::format("GAN-test {} (Gs) / {} (G), chance {}; GAN-train {}; SWD x1e3 {:.1f} (Gs) / {:.1f} (G), real floor {:.1f}\n",
+                   percent(result.gan_test_ema), percent(result.gan_test_raw),
+                   percent(1.0 / static_cast<double>(result.class_names.size())), percent(result.gan_train_accuracy),
+                   result.swd_ema, result.swd_raw, result.swd_real_floor);
   return s;
 }
 
@@ -180,6 +190,8 @@ std::string study_summary_json(const StudyResult& r, const data::Dataset& test, 
       {"gan_test_accuracy_raw", number_or_null(r.gan_test_raw)},
       {"gan_test_per_class", r.gan_test_per_class},
       {"gan_train_accuracy", number_or_null(r.gan_train_accuracy)},
+      {"swd", {{"ema", number_or_null(r.swd_ema)}, {"raw", number_or_null(r.swd_raw)},
+               {"real_floor", number_or_null(r.swd_real_floor)}}},
       {"methods", methods},
       {"seconds", {{"gan", r.gan_seconds}, {"gan_train", r.gan_train_seconds}, {"total", total_seconds}}},
   };

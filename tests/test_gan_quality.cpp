@@ -1,7 +1,8 @@
 // Limited-data GAN training and GAN quality: the time-axis augmentation (along time only, seeded,
 // exact first- and second-order gradients), ADA's probability update, the EMA half-life schedule,
-// and GAN-test against a classifier's own accuracy.
+// GAN-test against a classifier's own accuracy, GAN-train as its definition, and the SWD of a run.
 #include <cmath>
+#include <optional>
 
 #include "data/dataset.h"
 #include "nets/classification_metrics.h"
@@ -24,6 +25,22 @@ Tensor positions() {
     for (int h = 0; h < 3; ++h)
       for (int w = 0; w < 4; ++w) v.push_back(n * 100 + h * 10 + w);
   return Tensor::from_vector(v, {2, 1, 3, 4});
+}
+
+// Three classes of 8x8 stripes at different heights, on noise; image i is of class i % 3.
+const std::vector<std::string> kStripeClasses{"Blip", "Koi_Fish", "Tomte"};
+data::Dataset stripes(int n, std::uint64_t seed, const std::vector<std::string>& classes = kStripeClasses) {
+  const int size = 8;
+  std::vector<std::uint8_t> pixels;
+  std::vector<int> labels;
+  Generator noise(seed);
+  for (int i = 0; i < n; ++i) {
+    const int k = i % 3;
+    labels.push_back(k);
+    for (int p = 0; p < size * size; ++p)
+      pixels.push_back(static_cast<std::uint8_t>(p / size / 3 == k ? 200 : 40 + 40 * noise.uniform()));
+  }
+  return data::Dataset(classes, 1, size, size, pixels, labels, std::vector<data::SampleInfo>(static_cast<std::size_t>(n)));
 }
 
 }  // namespace
@@ -140,19 +157,10 @@ TEST_CASE("EMA: the per-level ramp-up counts from the kimg at which each level j
 }
 
 TEST_CASE("GAN-test: a 'generator' that returns the real images scores the classifier's accuracy on them") {
-  // Three classes of stripes at different heights, and an untrained (so imperfect) classifier.
-  const int n = 30, size = 8;
-  std::vector<std::uint8_t> pixels;
-  std::vector<int> labels;
-  Generator noise(3);
-  for (int i = 0; i < n; ++i) {
-    const int k = i % 3;
-    labels.push_back(k);
-    for (int p = 0; p < size * size; ++p)
-      pixels.push_back(static_cast<std::uint8_t>(p / size / 3 == k ? 200 : 40 + 40 * noise.uniform()));
-  }
-  const std::vector<std::string> classes{"Blip", "Koi_Fish", "Tomte"};
-  const data::Dataset reals(classes, 1, size, size, pixels, labels, std::vector<data::SampleInfo>(n));
+  // Stripes and an untrained (so imperfect) classifier.
+  const int size = 8;
+  const data::Dataset reals = stripes(30, 3);
+  const std::vector<std::string>& classes = kStripeClasses;
   Generator init(1);
   GlitchClassifier judge({.channels = 1, .resolution = size, .num_classes = 3, .widths = {8, 16}}, init);
   judge.eval();
@@ -165,12 +173,53 @@ TEST_CASE("GAN-test: a 'generator' that returns the real images scores the class
 
   // Classes are matched by name: the judge may order them differently or know more of them.
   const std::vector<std::string> judge_order{"Tomte", "Blip", "Koi_Fish"};
-  std::vector<int> relabelled;
-  for (int k : reals.labels()) relabelled.push_back(k == 0 ? 1 : k == 1 ? 2 : 0);
-  const data::Dataset reordered(judge_order, 1, size, size, pixels, relabelled, std::vector<data::SampleInfo>(n));
+  const data::Dataset reordered = reals.with_classes(judge_order);
+  REQUIRE(reordered.label(0) == 1);  // a Blip
   CHECK(gan_test(judge, classes, reordered, 16, Device::cpu()).accuracy == accuracy);
-  const data::Dataset unknown({"Blip", "Koi_Fish", "Whistle"}, 1, size, size, pixels, labels,
-                              std::vector<data::SampleInfo>(n));
+  const data::Dataset unknown = stripes(30, 3, {"Blip", "Koi_Fish", "Whistle"});
   CHECK_THROWS_WITH_AS(gan_test(judge, classes, unknown, 16, Device::cpu()), doctest::Contains("Whistle"),
                        std::invalid_argument);
+}
+
+TEST_CASE("GAN-train: a classifier trained on the generated images alone, scored on the real test images") {
+  const data::Dataset generated = stripes(60, 1), validation = stripes(30, 2), test = stripes(45, 3);
+  ClassifierTrainOptions o;
+  o.net = {.channels = 1, .resolution = 8, .num_classes = 3, .widths = {8, 16}};
+  o.epochs = 8;
+  o.batch = 8;
+  o.batch_norm_images = 60;
+  const GanTrainResult r = gan_train(generated, validation, test, o);
+  const ClassifierTrainResult direct = train_classifier(generated, validation, o);
+  const Predictions p = predict(*direct.model, test, o.batch, o.device);
+  const ClassificationReport expected = evaluate_predictions(test.labels(), p.predicted, 3);
+  CHECK(r.test.accuracy == expected.accuracy);
+  CHECK(r.test.macro_f1 == expected.macro_f1);
+  CHECK(r.trained.best_epoch == direct.best_epoch);
+  CHECK(r.test.accuracy > 0.9);  // the stripes are easy: the generated set covers the classes
+  const data::Dataset other = stripes(45, 3, {"Blip", "Koi_Fish", "Whistle"});
+  CHECK_THROWS_WITH_AS(gan_train(generated, validation, other, o), doctest::Contains("label space"), std::invalid_argument);
+}
+
+TEST_CASE("SWD of a run: none below the 7x7 neighbourhood; seeded; the real floor below a barely trained generator") {
+  const data::Dataset reals = stripes(96, 4);
+  ProganTrainConfig c;
+  c.net = {.resolution = 8, .channels = 1, .fmap_base = 64, .fmap_max = 16, .num_classes = 3};
+  c.schedule.stabilize_kimg = 0.064;
+  c.schedule.fade_kimg = 0.064;
+  c.schedule.set_constant_batch(8);
+  c.class_names = kStripeClasses;
+  c.seed = 5;
+  ProganTrainer trainer(c, reals);
+  CHECK_FALSE(swd_run(trainer, reals, 32, 16).has_value());  // 4x4
+  while (trainer.next_point().resolution < 8) trainer.train_round();
+  const std::optional<SwdPair> a = swd_run(trainer, reals, 32, 16), b = swd_run(trainer, reals, 32, 16);
+  REQUIRE(a.has_value());
+  REQUIRE(b.has_value());
+  CHECK(a->ema == b->ema);
+  CHECK(a->raw == b->raw);
+  CHECK(a->real_floor == b->real_floor);
+  CHECK(a->real_floor > 0);
+  CHECK(a->real_floor < a->raw);
+  CHECK(a->real_floor < a->ema);
+  CHECK_FALSE(swd_run(trainer, stripes(1, 4), 32, 16).has_value());
 }

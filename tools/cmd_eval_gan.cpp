@@ -1,8 +1,10 @@
 // `glitchgan eval-gan`: a checkpoint's generators (the EMA Gs and the trained G) against a Gravity
 // Spy folder: the ProGAN paper's sliced Wasserstein distance per Laplacian-pyramid level (x 1e3;
 // lower = closer to the data) beside the real-vs-real floor, the MS-SSIM of pairs of generated
-// images (lower = more diverse) beside that of real pairs, and, given a classifier trained on real
-// images (--judge), GAN-test: how often it recognises the class each image was generated for.
+// images (lower = more diverse) beside that of real pairs, given a classifier trained on real
+// images (--judge), GAN-test: how often it recognises the class each image was generated for, and
+// with --gan-train-per-class, GAN-train: a classifier trained on generated images only, tested on
+// the folder's real test split.
 #include <fmt/core.h>
 #include <fmt/ranges.h>
 
@@ -17,6 +19,8 @@
 #include "nets/progan_checkpoint.h"
 #include "nets/progan_metrics.h"
 #include "nets/progan_sampling.h"
+#include "tools/cli_checks.h"
+#include "tools/classifier_cli.h"
 #include "tools/commands.h"
 #include "tools/progan_cli.h"
 
@@ -31,15 +35,29 @@ struct EvalFlags {
   std::uint64_t seed = 1;
   std::string device = "cpu";
   int batch = 64;
+  int gan_train_per_class = 0;  // 0: no GAN-train
+  int gan_train_epochs = 20;
 };
 
-nets::SwdResult swd_between(const nets::ByteImages& a, const nets::ByteImages& b, int resolution, std::uint64_t seed) {
-  nets::SwdOptions swd;
-  swd.min_resolution = std::min(swd.min_resolution, resolution);
-  Generator pick(seed + 1), dirs(seed + 2);
-  const nets::SwdDescriptors da = nets::swd_descriptors(a, swd, pick);
-  const nets::SwdDescriptors db = nets::swd_descriptors(b, swd, pick);
-  return nets::sliced_wasserstein(da, db, swd, dirs);
+// GAN-train of one generator: `per_class` images of each class, a classifier of the default
+// architecture trained on them (best epoch by the real validation split), tested on the real test split.
+nets::ClassificationReport gan_train_of(const nets::TrainedGenerator& t, const data::Dataset& validation,
+                                        const data::Dataset& test, const EvalFlags& f, Device device) {
+  const nets::ProganTrainConfig& c = t.config;
+  const data::Dataset images =
+      nets::generate_per_class(*t.generator, c.net, t.point, c.class_names, f.gan_train_per_class, f.seed + 5, device);
+  nets::ClassifierTrainOptions o;
+  o.net.channels = c.net.channels;
+  o.net.resolution = c.net.resolution;
+  o.net.num_classes = static_cast<int>(c.class_names.size());
+  o.epochs = f.gan_train_epochs;
+  o.seed = f.seed;
+  o.device = device;
+  o.on_epoch = [&](const nets::EpochReport& e) {
+    fmt::print("            GAN-train epoch {:>2}/{}  val acc {:5.1f}%  {:.1f} s\n", e.epoch, o.epochs,
+               100 * e.validation_accuracy, e.seconds);
+  };
+  return nets::gan_train(images, validation, test, o).test;
 }
 
 void eval_gan(const EvalFlags& f) {
@@ -67,6 +85,9 @@ void eval_gan(const EvalFlags& f) {
   std::vector<int> labels;
   for (std::size_t i : first) labels.push_back(reals.label(i));
   const int resolution = gs.point.resolution;
+  // GAN-train's real splits: the folder's validation and test folders (else the classifiers' seeded split).
+  const data::Dataset validation = f.gan_train_per_class > 0 ? choose_split(reals, "validation", f.seed) : data::Dataset();
+  const data::Dataset test = f.gan_train_per_class > 0 ? choose_split(reals, "test", f.seed) : data::Dataset();
 
   nlohmann::json out = {{"checkpoint", f.checkpoint.string()}, {"kimg", gs.state.kimg()}, {"resolution", resolution},
                         {"images", n}};
@@ -76,7 +97,7 @@ void eval_gan(const EvalFlags& f) {
     const std::vector<std::size_t> second(order.begin() + static_cast<std::ptrdiff_t>(n),
                                           order.begin() + static_cast<std::ptrdiff_t>(2 * n));
     const nets::ByteImages other = nets::to_byte_images(nets::process_reals(reals.images(second), gs.point.level, gs.point.alpha));
-    const nets::SwdResult floor = swd_between(real_bytes, other, resolution, f.seed);
+    const nets::SwdResult floor = nets::swd_between(real_bytes, other, f.seed);
     fmt::print("  real vs real      SWD x1e3 {}  mean {:.2f}\n", fmt::join(floor.distances, " "), floor.mean);
     out["swd_real_floor"] = floor.distances;
   } else {
@@ -88,7 +109,7 @@ void eval_gan(const EvalFlags& f) {
     const Tensor fakes = nets::generate_images(*t->generator, c.net, t->point, labels, latents, /*truncation_free=*/true,
                                                f.batch, device);
     const nets::ByteImages fake_bytes = nets::to_byte_images(fakes);
-    const nets::SwdResult swd = swd_between(real_bytes, fake_bytes, resolution, f.seed);
+    const nets::SwdResult swd = nets::swd_between(real_bytes, fake_bytes, f.seed);
     fmt::print("  {} ({:<2}) vs real   SWD x1e3 {:.2f} at {} px; mean {:.2f}\n", name, t == &gs ? "Gs" : "G",
                fmt::join(swd.distances, " "), fmt::join(swd.resolutions, "/"), swd.mean);
     out[name] = {{"swd_resolutions", swd.resolutions}, {"swd", swd.distances}, {"swd_mean", swd.mean}};
@@ -109,6 +130,13 @@ void eval_gan(const EvalFlags& f) {
       out[name]["gan_test_accuracy"] = r.accuracy;
       out[name]["gan_test_per_class"] = r.per_class;
     }
+    if (f.gan_train_per_class > 0) {
+      const nets::ClassificationReport r = gan_train_of(*t, validation, test, f, device);
+      fmt::print("            GAN-train {:.1f}% (macro-F1 {:.3f}) on {} real test images, from {} generated per class\n",
+                 100 * r.accuracy, r.macro_f1, test.size(), f.gan_train_per_class);
+      out[name]["gan_train_accuracy"] = r.accuracy;
+      out[name]["gan_train_macro_f1"] = r.macro_f1;
+    }
   }
   if (!judge) fmt::print("  GAN-test: give --judge, a classifier checkpoint trained on real images (train-classifier)\n");
   if (!f.json.empty()) write_text_file_atomic(f.json, out.dump(2) + "\n");
@@ -125,13 +153,19 @@ void add_eval_gan_command(CLI::App& app) {
   cmd->add_option("--judge", f->judge, "classifier checkpoint trained on real images (train-classifier's best.safetensors): "
                                        "GAN-test")->check(CLI::ExistingFile);
   cmd->add_option("--per-class", f->per_class, "generated images per class for GAN-test")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(positive())->capture_default_str();
+  cmd->add_option("--gan-train-per-class", f->gan_train_per_class,
+                  "GAN-train: train a classifier on this many generated images per class and test it on the real "
+                  "test split (0: off)")
+      ->check(non_negative())->capture_default_str();
+  cmd->add_option("--gan-train-epochs", f->gan_train_epochs, "epochs of GAN-train's classifier")
+      ->check(positive())->capture_default_str();
   cmd->add_option("--count", f->count, "real and generated images to compare (the paper used 8192)")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(positive())->capture_default_str();
   cmd->add_option("--json", f->json, "also write the numbers to this JSON file");
   cmd->add_option("--seed", f->seed, "seed of the image choice, latents and projections")->capture_default_str();
   cmd->add_option("--device", f->device, "cpu or cuda[:N]")->capture_default_str();
-  cmd->add_option("--batch", f->batch, "images per generator call")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--batch", f->batch, "images per generator call")->check(positive())->capture_default_str();
   cmd->add_option("--cache", f->cache, "folder for the decoded-data cache (default: none)");
   cmd->callback([f] { eval_gan(*f); });
 }
