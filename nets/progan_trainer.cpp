@@ -73,6 +73,14 @@ double ema_beta(const EmaOptions& ema, std::int64_t images, int batch) {
 int progan_latent_size(const ProganConfig& net) { return net.latent_size > 0 ? net.latent_size : progan_features(net, 0); }
 
 void ProganTrainConfig::validate() {
+  validate_settings();
+  if (net.num_classes > 0 && static_cast<int>(class_names.size()) != net.num_classes) {
+    throw std::invalid_argument("conditional training: " + std::to_string(net.num_classes) + " class outputs but " +
+                                std::to_string(class_names.size()) + " class names");
+  }
+}
+
+void ProganTrainConfig::validate_settings() {
   auto fail = [](const std::string& what) { throw std::invalid_argument(what); };
   const int res = net.resolution;
   if (res < 8 || res > 1024 || !std::has_single_bit(static_cast<unsigned>(res))) {
@@ -90,10 +98,6 @@ void ProganTrainConfig::validate() {
   };
   check_batch(schedule.batch_default, "");
   for (const auto& [r, b] : schedule.batch_by_resolution) check_batch(b, " at " + std::to_string(r));
-  if (net.num_classes > 0 && static_cast<int>(class_names.size()) != net.num_classes) {
-    fail("conditional training: " + std::to_string(net.num_classes) + " class outputs but " +
-         std::to_string(class_names.size()) + " class names");
-  }
   if (!(adam.lr > 0)) fail("learning rate must be > 0");
   if (!(ema.half_life_kimg >= 0)) fail("EMA half-life must be >= 0 kimg");
   if (!(ema.rampup >= 0)) fail("EMA ramp-up must be >= 0");

@@ -66,6 +66,9 @@ struct ProganTrainConfig {
 
   // Fills schedule.final_level and checks every field; throws std::invalid_argument naming it.
   void validate();
+  // The same for every field but the class names, which come with the data: commands call it
+  // before they decode any image.
+  void validate_settings();
 };
 
 // The (seed, offset) of one Philox stream.

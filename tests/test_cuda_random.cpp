@@ -12,9 +12,10 @@ using cuda_testing::gpu;
 
 namespace {
 
-// Sizes around the 4-values-per-block and 2-per-pair boundaries, and one large enough for a
-// grid-stride loop to wrap.
-const std::int64_t kSizes[] = {1, 2, 3, 4, 5, 7, 1001, (1 << 24) + 3};
+// Sizes around the 4-values-per-block and 2-per-pair boundaries, and one large enough for the
+// grid-stride loops to wrap: the grid is capped at 2^16 blocks of 256 threads (cuda::blocks_for),
+// 2^24 threads, which cover 2^26 uniforms (4 per thread) or 2^25 normals (2 per thread).
+const std::int64_t kSizes[] = {1, 2, 3, 4, 5, 7, 1001, (std::int64_t{1} << 26) + 5};
 
 }  // namespace
 

@@ -14,6 +14,7 @@
 #include "data/gravityspy_metadata.h"
 #include "data/png_io.h"
 #include "data/splits.h"
+#include "tests/shared_data.h"
 #include "tests/temp_dir.h"
 
 namespace fs = std::filesystem;
@@ -68,6 +69,7 @@ TEST_CASE("data: Gravity Spy file names") {
 }
 
 TEST_CASE("data: the real sample's layout, image size and crop") {
+  GG_REQUIRE_SHARED_DATA();
   const LayoutScan scan = scan_layout(kSample, false);
   CHECK(scan.classes == std::vector<std::string>{"Blip", "Scratchy", "Whistle"});
   REQUIRE(scan.glitches.size() == 28);
@@ -101,6 +103,7 @@ TEST_CASE("data: the real sample's layout, image size and crop") {
 }
 
 TEST_CASE("data: loading the real sample, one window gray and four windows RGB") {
+  GG_REQUIRE_SHARED_DATA();
   LoadOptions options = small_options(kSample);
   LoadedDataset loaded = load_gravityspy(options);
   const Dataset& d = loaded.dataset;
@@ -131,6 +134,7 @@ TEST_CASE("data: loading the real sample, one window gray and four windows RGB")
 }
 
 TEST_CASE("data: Gravity Spy bad input is named, and skip_bad counts what it skips") {
+  GG_REQUIRE_SHARED_DATA();
   TempDir tmp("gg_test_gravityspy_bad");
   LoadOptions options = small_options(tmp.path() / "missing");
   CHECK(error_of(options).find("missing") != std::string::npos);
@@ -171,6 +175,7 @@ TEST_CASE("data: Gravity Spy bad input is named, and skip_bad counts what it ski
 }
 
 TEST_CASE("data: the cache is reused, and rebuilt when an option or a file changes") {
+  GG_REQUIRE_SHARED_DATA();
   TempDir tmp("gg_test_gravityspy_cache");
   copy_class(tmp.path() / "set", "Blip", 3);
   copy_class(tmp.path() / "set", "Whistle", 2);
@@ -214,6 +219,7 @@ TEST_CASE("data: the cache is reused, and rebuilt when an option or a file chang
 }
 
 TEST_CASE("data: stratified splits and per-class subsampling are seeded and keep proportions") {
+  GG_REQUIRE_SHARED_DATA();
   LoadOptions options = small_options(kSample);
   options.preprocess.height = options.preprocess.width = 4;
   const Dataset d = load_gravityspy(options).dataset;  // 10, 8, 10
@@ -246,6 +252,7 @@ TEST_CASE("data: stratified splits and per-class subsampling are seeded and keep
 }
 
 TEST_CASE("data: split folders are recognised") {
+  GG_REQUIRE_SHARED_DATA();
   TempDir tmp("gg_test_gravityspy_splits");
   copy_class(tmp.path() / "train", "Blip", 3);
   copy_class(tmp.path() / "test", "Blip", 1);
@@ -281,6 +288,7 @@ void write_metadata(const fs::path& path, const std::vector<GlitchFiles>& glitch
 }  // namespace
 
 TEST_CASE("data: splits from the official metadata CSV") {
+  GG_REQUIRE_SHARED_DATA();
   TempDir tmp("gg_metadata_csv");
   const LayoutScan scan = scan_layout(kSample, false);
   const fs::path csv = tmp.path() / "trainingset_v1d1_metadata.csv";

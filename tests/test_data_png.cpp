@@ -11,6 +11,7 @@
 #include "data/file_io.h"
 #include "data/png_io.h"
 #include "engine/random.h"
+#include "tests/shared_data.h"
 
 namespace fs = std::filesystem;
 using gg::data::Image;
@@ -78,6 +79,7 @@ TEST_CASE("data: PNG round trip, gray and RGB") {
 }
 
 TEST_CASE("data: PNG reads gray+alpha, RGBA, palette and 16-bit images as 8 bits") {
+  GG_REQUIRE_SHARED_DATA();
   const std::uint8_t ga[] = {10, 255, 200, 128};
   Image image = gg::data::decode_png(simplified_png(PNG_FORMAT_GA, 2, 1, ga), "ga");
   CHECK(image.channels == 2);
@@ -107,6 +109,7 @@ TEST_CASE("data: PNG reads gray+alpha, RGBA, palette and 16-bit images as 8 bits
 }
 
 TEST_CASE("data: PNG bad input throws errors that name the file") {
+  GG_REQUIRE_SHARED_DATA();
   auto message_of = [](auto&& f) {
     try {
       f();
@@ -141,6 +144,7 @@ TEST_CASE("data: PNG bad input throws errors that name the file") {
 }
 
 TEST_CASE("data: PNG reader survives randomly mutated files") {
+  GG_REQUIRE_SHARED_DATA();
   // A small image (fast to decode) and the start of a real one, each mutated many ways.
   const std::vector<std::uint8_t> small = gg::data::encode_png(gradient(24, 16, 3));
   const std::vector<std::uint8_t> real = gg::data::read_file_bytes(first_sample());

@@ -15,6 +15,7 @@
 #include "data/synth/scan_plot.h"
 #include "data/synth/synth_dataset.h"
 #include "data/synth/synth_scan.h"
+#include "tests/shared_data.h"
 
 namespace fs = std::filesystem;
 using namespace gg::data;
@@ -107,6 +108,7 @@ TEST_CASE("data: imbalanced class counts fall geometrically") {
 }
 
 TEST_CASE("data: a synthetic set has the real layout and loads like the real sample") {
+  GG_REQUIRE_SHARED_DATA();
   const fs::path out = fs::temp_directory_path() / "gg_test_synth_set";
   fs::remove_all(out);
   SynthDatasetOptions options;

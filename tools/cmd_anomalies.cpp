@@ -12,6 +12,7 @@
 #include "engine/posix_file.h"
 #include "nets/classifier_trainer.h"
 #include "report/labelled_sheet.h"
+#include "tools/cli_checks.h"
 #include "tools/classifier_cli.h"
 #include "tools/commands.h"
 #include "tools/progan_cli.h"
@@ -95,15 +96,15 @@ void add_anomalies_command(CLI::App& app) {
   cmd->add_option("--checkpoint", f->checkpoint, "classifier checkpoint (best.safetensors of a train-classifier run)")->required();
   cmd->add_option("--data", f->data, "Gravity Spy folder, loaded as the classifier was trained")->required();
   cmd->add_option("--min-confidence", f->min_confidence, "lowest probability of the predicted class to report")
-      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
-  cmd->add_option("--top", f->top, "most anomalies to list")->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(in_range(0.0, 1.0))->capture_default_str();
+  cmd->add_option("--top", f->top, "most anomalies to list")->check(positive())->capture_default_str();
   cmd->add_option("--split", f->split, "all, or test, validation, train as eval-classifier picks them")
       ->check(CLI::IsMember({"test", "validation", "train", "all"}))->capture_default_str();
   cmd->add_option("--out", f->out, "folder for anomalies.csv and anomalies.png (default: <checkpoint folder>/anomalies)");
   cmd->add_option("--cache", f->cache, "decoded-image cache folder (default: <checkpoint folder>/data-cache)");
-  cmd->add_option("--columns", f->columns, "contact sheet columns")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--columns", f->columns, "contact sheet columns")->check(positive())->capture_default_str();
   cmd->add_option("--device", f->device, "cpu or cuda[:N]")->capture_default_str();
-  cmd->add_option("--batch", f->batch, "images per forward pass")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--batch", f->batch, "images per forward pass")->check(positive())->capture_default_str();
   cmd->callback([f] { anomalies(*f); });
 }
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "tools/cli_checks.h"
 #include "tools/commands.h"
 
 namespace gg::tools {
@@ -49,7 +50,7 @@ void add_bench_compare_command(CLI::App& app) {
   cmd->add_option("base", opt->base, "baseline JSON (--benchmark_out)")->required()->check(CLI::ExistingFile);
   cmd->add_option("new", opt->current, "new JSON to judge")->required()->check(CLI::ExistingFile);
   cmd->add_option("--threshold", opt->threshold, "relative slow-down that counts as a regression")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
   cmd->callback([opt] {
     const auto base = read_times(opt->base), current = read_times(opt->current);

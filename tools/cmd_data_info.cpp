@@ -9,6 +9,7 @@
 #include "data/gravityspy_loader.h"
 #include "data/image_grid.h"
 #include "data/png_io.h"
+#include "tools/cli_checks.h"
 #include "tools/commands.h"
 
 namespace gg::tools {
@@ -75,14 +76,14 @@ void add_data_info_command(CLI::App& app) {
   cmd->add_option("--window", opt->load.preprocess.windows, "time windows in seconds, stacked as channels (0.5,1.0,2.0,4.0)")
       ->delimiter(',')
       ->capture_default_str();
-  cmd->add_option("--size", opt->size, "side of the resized crop in pixels")->check(CLI::Range(4, 1024))->capture_default_str();
+  cmd->add_option("--size", opt->size, "side of the resized crop in pixels")->check(in_range(4, 1024))->capture_default_str();
   cmd->add_flag("--rgb", opt->rgb, "keep colour (3 channels per window) instead of gray");
   cmd->add_option("--classes", opt->load.classes, "only these classes, in this order")->delimiter(',');
   cmd->add_flag("--skip-bad", opt->load.skip_bad, "skip unreadable, mis-sized or misnamed files and report them");
   cmd->add_option("--cache", opt->load.cache_dir, "folder for the decoded-data cache (reused when nothing changed)");
   cmd->add_option("--sheet", opt->sheet, "write a contact sheet PNG here (one row per class)");
   cmd->add_option("--per-class", opt->per_class, "samples per class on the contact sheet")
-      ->check(CLI::Range(1, 64))
+      ->check(in_range(1, 64))
       ->capture_default_str();
   cmd->callback([opt] { run_data_info(*opt); });
 }

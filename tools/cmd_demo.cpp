@@ -9,6 +9,7 @@
 
 #include "study/demo.h"
 #include "study/study_report.h"
+#include "tools/cli_checks.h"
 #include "tools/commands.h"
 #include "tools/progan_cli.h"
 #include "tools/study_cli.h"
@@ -24,15 +25,15 @@ void add_demo_command(CLI::App& app) {
   cmd->add_option("--data", options->data, "a Gravity Spy folder to use instead of synthesized data")->check(CLI::ExistingDirectory);
   cmd->add_option("--classes", options->classes, "classes to synthesize")->delimiter(',')->capture_default_str()->group("Synthetic data");
   cmd->add_option("--per-class", options->per_class, "training glitches of the first (most common) class")
-      ->check(CLI::PositiveNumber)->capture_default_str()->group("Synthetic data");
+      ->check(positive())->capture_default_str()->group("Synthetic data");
   cmd->add_option("--imbalance", options->imbalance, "class counts fall geometrically from N to N/R")
-      ->check(CLI::Range(1.0, 1e6))->capture_default_str()->group("Synthetic data");
+      ->check(in_range(1.0, 1e6))->capture_default_str()->group("Synthetic data");
   cmd->add_option("--validation-per-class", options->validation_per_class,
                   "glitches per class of the balanced validation split (own seed stream; 0 with --test-per-class 0: "
                   "one set split 60/20/20)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str()->group("Synthetic data");
+      ->check(non_negative())->capture_default_str()->group("Synthetic data");
   cmd->add_option("--test-per-class", options->test_per_class, "glitches per class of the balanced test split (own seed stream)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str()->group("Synthetic data");
+      ->check(non_negative())->capture_default_str()->group("Synthetic data");
   add_study_flags(cmd, options->settings);
   cmd->callback([options] {
     checked_device(options->settings.device);

@@ -8,6 +8,7 @@
 #include "data/png_io.h"
 #include "nets/classifier_trainer.h"
 #include "report/heat_map.h"
+#include "tools/cli_checks.h"
 #include "tools/classifier_cli.h"
 #include "tools/commands.h"
 #include "tools/progan_cli.h"
@@ -61,8 +62,8 @@ void add_eval_classifier_command(CLI::App& app) {
   cmd->add_option("--out", f->out, "folder for confusion.csv, per_class.csv, confusion.png (default: <checkpoint folder>/eval-<split>)");
   cmd->add_option("--cache", f->cache, "decoded-image cache folder (default: <checkpoint folder>/data-cache)");
   cmd->add_option("--device", f->device, "cpu or cuda[:N]")->capture_default_str();
-  cmd->add_option("--batch", f->batch, "images per forward pass")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--pairs", f->pairs, "most confused pairs to print")->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--batch", f->batch, "images per forward pass")->check(positive())->capture_default_str();
+  cmd->add_option("--pairs", f->pairs, "most confused pairs to print")->check(non_negative())->capture_default_str();
   cmd->callback([f] { eval_classifier(*f); });
 }
 

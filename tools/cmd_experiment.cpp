@@ -9,6 +9,7 @@
 #include <string>
 
 #include "study/experiment.h"
+#include "tools/cli_checks.h"
 #include "tools/commands.h"
 #include "tools/progan_cli.h"
 #include "tools/study_cli.h"
@@ -67,9 +68,9 @@ void add_experiment_command(CLI::App& app) {
       ->required()->check(CLI::ExistingDirectory);
   cmd->add_option("--out", f->out, "experiment folder")->required();
   cmd->add_option("--sizes", f->sizes, "real training images per class (comma-separated)")
-      ->delimiter(',')->check(CLI::PositiveNumber)->capture_default_str();
+      ->delimiter(',')->check(positive())->capture_default_str();
   cmd->add_flag("--resume", f->resume, "run only the (size, seed) studies not yet in <out>/runs.csv (give the same flags)");
-  cmd->add_option("--seeds", f->seeds, "runs per size, seeds --seed, --seed + 1, ...")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--seeds", f->seeds, "runs per size, seeds --seed, --seed + 1, ...")->check(positive())->capture_default_str();
   cmd->add_option("--real-shares", f->real_shares,
                   "shares of each class's real training images the classifiers train on, every method once per "
                   "share (seed 003's protocol; comma-separated, each in (0, 1])")

@@ -11,6 +11,7 @@
 #include "nets/progan_checkpoint.h"
 #include "nets/progan_images.h"
 #include "nets/progan_sampling.h"
+#include "tools/cli_checks.h"
 #include "tools/commands.h"
 #include "tools/progan_cli.h"
 
@@ -93,14 +94,14 @@ void add_sample_command(CLI::App& app) {
   auto f = std::make_shared<SampleFlags>();
   CLI::App* cmd = app.add_subcommand("sample", "Generate images from a trained ProGAN into the Gravity Spy layout");
   cmd->add_option("--checkpoint", f->checkpoint, "checkpoint.safetensors of a train-gan run")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--count", f->count, "images to generate")->required()->check(CLI::PositiveNumber);
+  cmd->add_option("--count", f->count, "images to generate")->required()->check(positive());
   cmd->add_option("--out", f->out, "output folder")->required();
   cmd->add_option("--class", f->class_name, "class to generate (conditional models; default: every class in turn)");
   cmd->add_option("--seed", f->seed, "seed of the latents")->capture_default_str();
   cmd->add_flag("--truncation-free", f->truncation_free,
                 "draw latents from the full N(0, I) the model was trained on (default: redraw components beyond +-2)");
   cmd->add_option("--device", f->device, "cpu or cuda[:N]")->capture_default_str();
-  cmd->add_option("--batch", f->batch, "images per generator call")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--batch", f->batch, "images per generator call")->check(positive())->capture_default_str();
   cmd->add_option("--weights", f->weights, "ema: the moving average of the weights (Gs); raw: the trained generator G")
       ->check(CLI::IsMember({"ema", "raw"}))->capture_default_str();
   cmd->callback([f] { sample(*f); });

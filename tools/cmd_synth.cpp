@@ -8,6 +8,7 @@
 
 #include "data/synth/glitch_models.h"
 #include "data/synth/synth_dataset.h"
+#include "tools/cli_checks.h"
 #include "tools/commands.h"
 
 namespace gg::tools {
@@ -20,23 +21,23 @@ void add_synth_command(CLI::App& app) {
   cmd->add_option("--out", options->out, "output folder")->required();
   cmd->add_option("--per-class", options->per_class,
                   "glitches of the first (most common) class (of the training split, with held-out splits)")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(positive())->capture_default_str();
   cmd->add_option("--classes", options->classes, "comma-separated classes (default: all 22)")->delimiter(',');
   cmd->add_option("--imbalance", options->imbalance, "class counts fall geometrically from N to N/R")
-      ->check(CLI::Range(1.0, 1e6))->capture_default_str();
+      ->check(in_range(1.0, 1e6))->capture_default_str();
   cmd->add_option("--validation-per-class", options->validation_per_class,
                   "glitches per class of a balanced validation split (own seed stream); 0 with --test-per-class 0: "
                   "no split folders")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+      ->check(non_negative())->capture_default_str();
   cmd->add_option("--test-per-class", options->test_per_class,
                   "glitches per class of a balanced test split (own seed stream); the imbalanced set above becomes "
                   "<out>/train")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+      ->check(non_negative())->capture_default_str();
   cmd->add_option("--seed", options->seed, "seed of every random stream")->capture_default_str();
   cmd->add_option("--durations", options->windows, "comma-separated time windows in seconds (0.5,1.0,2.0,4.0)")
       ->delimiter(',')->capture_default_str();
   cmd->add_option("--png-level", options->png_compression, "zlib compression level of the PNGs")
-      ->check(CLI::Range(0, 9))->capture_default_str();
+      ->check(in_range(0, 9))->capture_default_str();
   cmd->callback([options] {
     double last_print = -1;
     const auto summary = data::synth::write_synth_dataset(*options, [&](const data::synth::SynthProgress& p) {

@@ -10,6 +10,7 @@
 #include "nets/classifier_checkpoint.h"
 #include "nets/classifier_data.h"
 #include "nets/classifier_trainer.h"
+#include "tools/cli_checks.h"
 #include "tools/classifier_cli.h"
 #include "tools/commands.h"
 #include "tools/progan_cli.h"
@@ -169,23 +170,23 @@ void add_train_classifier_command(CLI::App& app) {
   cmd->add_option("--out", f->out, "run folder: best.safetensors (+ .json), log.jsonl, data-cache/")->required();
   cmd->add_option("--extra", f->extra, "folder of generated images as `glitchgan sample` writes them, mixed into each batch");
   cmd->add_option("--extra-ratio", f->extra_ratio, "share of each batch drawn from --extra")
-      ->check(CLI::Range(0.0, 0.99))->capture_default_str();
+      ->check(in_range(0.0, 0.99))->capture_default_str();
   cmd->add_option("--init", f->init, "classifier checkpoint to fine-tune (same classes and network; the network "
                                      "flags and --window not given are taken from it)");
   cmd->add_option("--epochs", f->epochs, "most epochs (one epoch shows every real training image once)")
-      ->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--batch", f->batch, "minibatch")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--lr", f->lr, "Adam learning rate, x0.1 every 7 epochs")->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(positive())->capture_default_str();
+  cmd->add_option("--batch", f->batch, "minibatch")->check(positive())->capture_default_str();
+  cmd->add_option("--lr", f->lr, "Adam learning rate, x0.1 every 7 epochs")->check(positive())->capture_default_str();
   cmd->add_option("--patience", f->patience, "stop after this many epochs without a better validation accuracy (0: off)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+      ->check(non_negative())->capture_default_str();
   cmd->add_option("--seed", f->seed, "seed of the split and of every random stream")->capture_default_str();
   cmd->add_option("--device", f->device, "cpu or cuda[:N]")->capture_default_str();
-  cmd->add_option("--resolution", f->resolution, "input size (a multiple of 2^blocks)")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--resolution", f->resolution, "input size (a multiple of 2^blocks)")->check(positive())->capture_default_str();
   cmd->add_option("--channels", f->channels, "1: gray, 3: RGB")->check(CLI::IsMember({1, 3}))->capture_default_str();
   cmd->add_option("--window", f->window, "time window of the scans in seconds")
       ->check(CLI::IsMember({"0.5", "1.0", "2.0", "4.0"}))->capture_default_str();
   cmd->add_option("--widths", f->widths, "channels of each conv block (two 3x3 conv-BN-ReLU, 2x2 max pool)")->capture_default_str();
-  cmd->add_option("--dropout", f->dropout, "dropout before the linear head")->check(CLI::Range(0.0, 0.99))->capture_default_str();
+  cmd->add_option("--dropout", f->dropout, "dropout before the linear head")->check(in_range(0.0, 0.99))->capture_default_str();
   cmd->add_flag("--class-weights", f->class_weights, "weight the cross-entropy by inverse class frequency");
   cmd->add_flag("--balanced", f->balanced, "class-balanced sampling instead of shuffled epochs");
   cmd->callback([f, cmd] { train_classifier_command(*f, *cmd); });

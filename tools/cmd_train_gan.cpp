@@ -8,6 +8,7 @@
 #include "nets/gan_quality.h"
 #include "nets/progan_checkpoint.h"
 #include "nets/progan_run.h"
+#include "tools/cli_checks.h"
 #include "tools/commands.h"
 #include "tools/progan_cli.h"
 
@@ -90,6 +91,7 @@ void train_gan(const TrainGanFlags& f, const CLI::App& cmd) {
     if (!f.class_name.empty()) classes = {f.class_name};
   }
   config.device = device;
+  config.validate_settings();  // before any image is decoded
   std::unique_ptr<nets::LoadedClassifier> judge;
   if (!f.judge.empty()) judge = std::make_unique<nets::LoadedClassifier>(nets::load_classifier(f.judge, device));
 
@@ -144,19 +146,19 @@ void add_train_gan_command(CLI::App& app) {
   cmd->add_option("--window", f->window, "time window of the scans in seconds")
       ->check(CLI::IsMember({"0.5", "1.0", "2.0", "4.0"}))->capture_default_str();
   cmd->add_option("--kimg-stabilize", f->kimg_stabilize, "thousands of images per stabilize phase")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+      ->check(non_negative())->capture_default_str();
   cmd->add_option("--kimg-fade", f->kimg_fade, "thousands of images per fade-in phase")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+      ->check(non_negative())->capture_default_str();
   cmd->add_option("--total-kimg", f->total_kimg, "length of the run (0: last fade + one stabilize phase)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+      ->check(non_negative())->capture_default_str();
   cmd->add_option("--batch", f->batch, "minibatch at every resolution (default: 128 up to 16x16, 64 at 32, 32 at 64, 16 at 128...)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive());
   cmd->add_option("--fmap-base", f->fmap_base, "feature maps: min(fmap_base / 2^stage, fmap_max)")
-      ->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--fmap-max", f->fmap_max, "most feature maps of a layer")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--lr", f->lr, "Adam learning rate of G and D")->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(positive())->capture_default_str();
+  cmd->add_option("--fmap-max", f->fmap_max, "most feature maps of a layer")->check(positive())->capture_default_str();
+  cmd->add_option("--lr", f->lr, "Adam learning rate of G and D")->check(positive())->capture_default_str();
   cmd->add_option("--cond-weight", f->cond_weight, "conditional: weight of the AC-GAN class losses of D and G")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+      ->check(non_negative())->capture_default_str();
   cmd->add_flag("--d-classify-reals-only,!--d-classify-fakes", f->d_classify_reals_only,
                 "conditional: D's class head learns from real images only (default: reals and fakes, as the official loss)");
   cmd->add_option("--seed", f->seed, "seed of every random stream")->capture_default_str();
@@ -166,28 +168,28 @@ void add_train_gan_command(CLI::App& app) {
   class_opt->excludes(cond_opt);
   cmd->add_flag("--resume", f->resume, "go on from <out>/checkpoint.safetensors, bit-identically");
   cmd->add_option("--checkpoint-kimg", f->checkpoint_kimg, "checkpoint interval (also at every phase end)")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(positive())->capture_default_str();
   cmd->add_option("--progress-seconds", f->progress_seconds, "seconds between progress lines")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+      ->check(non_negative())->capture_default_str();
   cmd->add_option("--ema-half-life", f->ema_half_life, "half-life of the generator EMA Gs in kimg (0: Gs = G)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str()->group("Generator EMA and augmentation");
+      ->check(non_negative())->capture_default_str()->group("Generator EMA and augmentation");
   cmd->add_option("--ema-rampup", f->ema_rampup, "EMA half-life at most this share of the images shown so far (0: none, "
                                                  "the official fixed EMA)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str()->group("Generator EMA and augmentation");
+      ->check(non_negative())->capture_default_str()->group("Generator EMA and augmentation");
   cmd->add_flag("--ema-rampup-whole-run", f->ema_rampup_whole_run,
                 "the ramp-up counts the images of the whole run (StyleGAN2-ADA), not those since the newest level joined")
       ->group("Generator EMA and augmentation");
   cmd->add_option("--augment", f->augment, "probability of D's time shift and time cutout per image, reals and fakes (0: off)")
-      ->check(CLI::Range(0.0, 1.0))->capture_default_str()->group("Generator EMA and augmentation");
+      ->check(in_range(0.0, 1.0))->capture_default_str()->group("Generator EMA and augmentation");
   cmd->add_flag("--augment-adaptive,!--augment-fixed", f->augment_adaptive,
                 "adapt that probability to D's overfitting (ADA), from --augment; or keep it fixed")
       ->group("Generator EMA and augmentation");
   cmd->add_option("--judge", f->judge, "classifier checkpoint trained on real images: GAN-test of G and Gs into log.jsonl")
       ->check(CLI::ExistingFile)->group("GAN-test");
   cmd->add_option("--metrics-kimg", f->metrics_kimg, "GAN-test every N kimg (0: at the end only)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str()->group("GAN-test");
+      ->check(non_negative())->capture_default_str()->group("GAN-test");
   cmd->add_option("--gan-test-per-class", f->gan_test_per_class, "generated images per class for GAN-test")
-      ->check(CLI::PositiveNumber)->capture_default_str()->group("GAN-test");
+      ->check(positive())->capture_default_str()->group("GAN-test");
   cmd->callback([f, cmd] { train_gan(*f, *cmd); });
 }
 

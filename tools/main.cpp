@@ -10,7 +10,7 @@ int main(int argc, char** argv) {
   CLI::App app{"glitchgan: a C++/CUDA deep-learning engine that trains ProGAN and a CNN classifier "
                "on gravitational-wave glitch spectrograms"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "glitchgan 0.1.0");
+  app.set_version_flag("--version", "glitchgan " GG_VERSION);
   // Engine-wide switches, accepted before or after the subcommand.
   app.fallthrough();
   app.add_flag("--tf32", gg::cuda_settings().allow_tf32,

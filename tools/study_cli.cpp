@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "tools/cli_checks.h"
+
 namespace gg::tools {
 
 void add_study_flags(CLI::App* cmd, study::StudySettings& s) {
@@ -13,44 +15,44 @@ void add_study_flags(CLI::App* cmd, study::StudySettings& s) {
   cmd->add_option("--window", s.window, "time window of the scans in seconds")
       ->check(CLI::IsMember({"0.5", "1.0", "2.0", "4.0"}))->capture_default_str()->group("Images");
   cmd->add_option("--kimg-stabilize", s.kimg_stabilize, "ProGAN: thousands of images per stabilize phase")
-      ->check(CLI::PositiveNumber)->capture_default_str()->group("ProGAN");
+      ->check(positive())->capture_default_str()->group("ProGAN");
   cmd->add_option("--kimg-fade", s.kimg_fade, "ProGAN: thousands of images per fade-in phase")
-      ->check(CLI::PositiveNumber)->capture_default_str()->group("ProGAN");
+      ->check(positive())->capture_default_str()->group("ProGAN");
   cmd->add_option("--gan-batch", s.gan_batch, "ProGAN: minibatch at every resolution")
-      ->check(CLI::PositiveNumber)->capture_default_str()->group("ProGAN");
+      ->check(positive())->capture_default_str()->group("ProGAN");
   cmd->add_option("--fmap-base", s.fmap_base, "ProGAN: feature maps min(fmap_base / 2^stage, fmap_max)")
-      ->check(CLI::PositiveNumber)->capture_default_str()->group("ProGAN");
+      ->check(positive())->capture_default_str()->group("ProGAN");
   cmd->add_option("--fmap-max", s.fmap_max, "ProGAN: most feature maps of a layer")
-      ->check(CLI::PositiveNumber)->capture_default_str()->group("ProGAN");
-  cmd->add_option("--gan-lr", s.gan_lr, "ProGAN: Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str()->group("ProGAN");
+      ->check(positive())->capture_default_str()->group("ProGAN");
+  cmd->add_option("--gan-lr", s.gan_lr, "ProGAN: Adam learning rate")->check(positive())->capture_default_str()->group("ProGAN");
   cmd->add_option("--cond-weight", s.cond_weight, "ProGAN: weight of the AC-GAN class losses of D and G")
-      ->check(CLI::NonNegativeNumber)->capture_default_str()->group("ProGAN");
+      ->check(non_negative())->capture_default_str()->group("ProGAN");
   cmd->add_flag("--d-classify-reals-only,!--d-classify-fakes", s.d_classify_reals_only,
                 "ProGAN: D's class head learns from real images only (or also from the fakes' labels, as the official loss)")
       ->group("ProGAN");
   cmd->add_option("--ema-half-life", s.ema_half_life_kimg, "ProGAN: half-life of the generator EMA in kimg (0: Gs = G)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str()->group("ProGAN");
+      ->check(non_negative())->capture_default_str()->group("ProGAN");
   cmd->add_option("--ema-rampup", s.ema_rampup, "ProGAN: EMA half-life at most this share of the images shown so far (0: no ramp-up)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str()->group("ProGAN");
+      ->check(non_negative())->capture_default_str()->group("ProGAN");
   cmd->add_flag("--ema-rampup-whole-run", s.ema_rampup_whole_run,
                 "ProGAN: the EMA ramp-up counts the whole run's images, not those since the newest level joined")
       ->group("ProGAN");
   cmd->add_option("--augment", s.augment, "ProGAN: probability of D's time shift and time cutout per image (0: off)")
-      ->check(CLI::Range(0.0, 1.0))->capture_default_str()->group("ProGAN");
+      ->check(in_range(0.0, 1.0))->capture_default_str()->group("ProGAN");
   cmd->add_flag("--augment-adaptive,!--augment-fixed", s.augment_adaptive,
                 "ProGAN: adapt that probability to D's overfitting (ADA), or keep it fixed")->group("ProGAN");
   cmd->add_option("--sample-weights", s.sample_weights, "generator the images come from: ema (Gs) or raw (G)")
       ->check(CLI::IsMember({"ema", "raw"}))->capture_default_str()->group("ProGAN");
   cmd->add_option("--gan-test-per-class", s.gan_test_per_class, "generated images per class for GAN-test")
-      ->check(CLI::PositiveNumber)->capture_default_str()->group("ProGAN");
+      ->check(positive())->capture_default_str()->group("ProGAN");
   cmd->add_option("--gan-metrics-kimg", s.gan_metrics_kimg, "GAN-test of G and Gs into the GAN's log every N kimg (0: at the end)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str()->group("ProGAN");
-  cmd->add_option("--epochs", s.epochs, "classifier: most epochs")->check(CLI::PositiveNumber)->capture_default_str()->group("Classifier");
-  cmd->add_option("--batch", s.batch, "classifier: minibatch")->check(CLI::PositiveNumber)->capture_default_str()->group("Classifier");
+      ->check(non_negative())->capture_default_str()->group("ProGAN");
+  cmd->add_option("--epochs", s.epochs, "classifier: most epochs")->check(positive())->capture_default_str()->group("Classifier");
+  cmd->add_option("--batch", s.batch, "classifier: minibatch")->check(positive())->capture_default_str()->group("Classifier");
   cmd->add_option("--lr", s.lr, "classifier: Adam learning rate (x0.1 every 7 epochs)")
-      ->check(CLI::PositiveNumber)->capture_default_str()->group("Classifier");
+      ->check(positive())->capture_default_str()->group("Classifier");
   cmd->add_option("--patience", s.patience, "classifier: early stopping after this many epochs without a better validation accuracy (0: off)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str()->group("Classifier");
+      ->check(non_negative())->capture_default_str()->group("Classifier");
   cmd->add_flag("--class-weights", s.class_weights, "classifier: inverse-frequency class weights in the loss")->group("Classifier");
   cmd->add_option("--extra-ratio", s.extra_ratio, "real+gan: share of each batch drawn from the generated images")
       ->capture_default_str()->group("Classifier");
@@ -60,7 +62,7 @@ void add_study_flags(CLI::App* cmd, study::StudySettings& s) {
   cmd->add_option("--seed", s.seed, "seed of every random stream")->capture_default_str();
   cmd->add_option("--device", s.device, "cpu or cuda[:N]")->capture_default_str();
   cmd->add_option("--progress-seconds", s.progress_seconds, "seconds between ProGAN progress lines")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+      ->check(non_negative())->capture_default_str();
 }
 
 void print_line(const std::string& line) {

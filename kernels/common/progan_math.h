@@ -8,32 +8,15 @@
 // compilers contract a * b + c into an FMA on their own where they see fit (g++ does in C++ mode,
 // and in vectorised loops even across __builtin_assoc_barrier; nvcc does by default), so the only
 // way to have both backends round every step alike is to leave them nothing to contract. Then
-// the elementwise kernels give the same bits on both. On the host std::fma is one instruction
-// where the target has FMA (-march=native, GG_NATIVE's default, and every aarch64); a portable
-// x86-64 build calls libm's (runtime-dispatched) fma instead: correct, but slower.
+// the elementwise kernels give the same bits on both (kernels/common/fma_rn.h).
 #include <cmath>
 #include <cstdint>
 
 #include "kernels/common/elementwise_math.h"
+#include "kernels/common/fma_rn.h"
 #include "kernels/common/host_device.h"
 
 namespace gg {
-
-GG_HD float fma_rn(float a, float b, float c) {
-#if defined(__CUDA_ARCH__)
-  return __fmaf_rn(a, b, c);
-#else
-  return std::fma(a, b, c);
-#endif
-}
-
-GG_HD double fma_rn(double a, double b, double c) {
-#if defined(__CUDA_ARCH__)
-  return __fma_rn(a, b, c);
-#else
-  return std::fma(a, b, c);
-#endif
-}
 
 GG_HD double add_square(double acc, double v) { return fma_rn(v, v, acc); }
 GG_HD double add_product(double acc, double a, double b) { return fma_rn(a, b, acc); }

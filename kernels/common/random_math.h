@@ -3,6 +3,7 @@
 // exact definition), shared by the CPU loops and the CUDA kernels.
 #include <cmath>
 
+#include "kernels/common/fma_rn.h"
 #include "kernels/common/host_device.h"
 #include "kernels/common/philox.h"
 
@@ -19,6 +20,10 @@ GG_HD void normal_pair(std::uint64_t seed, std::uint64_t offset, std::uint64_t j
   z0 = r * std::cos(kTwoPi * u2);
   z1 = r * std::sin(kTwoPi * u2);
 }
+
+// Element values scaled as the fills ask, with one rounding on both backends (see fma_rn.h).
+GG_HD double uniform_in(std::uint32_t w, double lo, double hi) { return fma_rn(hi - lo, uniform(w), lo); }
+GG_HD double scaled_normal(double z, double mean, double stddev) { return fma_rn(stddev, z, mean); }
 
 // Dropout keeps element i when its uniform is >= p, scaled by 1 / (1 - p).
 GG_HD double dropout_value(std::uint32_t w, double p) { return uniform(w) >= p ? 1.0 / (1.0 - p) : 0.0; }

@@ -27,7 +27,7 @@ void CpuBackend::random_uniform(const Tensor& t, std::uint64_t seed, std::uint64
     using T = decltype(tag);
     T* p = t.data<T>();
     for_each_word(t.numel(), seed, offset, [&](std::int64_t i, std::uint32_t w) {
-      p[i] = static_cast<T>(lo + (hi - lo) * philox::uniform(w));
+      p[i] = static_cast<T>(philox::uniform_in(w, lo, hi));
     });
   });
 }
@@ -41,8 +41,8 @@ void CpuBackend::random_normal(const Tensor& t, std::uint64_t seed, std::uint64_
       for (std::int64_t j = b; j < e; ++j) {
         double z0, z1;
         philox::normal_pair(seed, offset, static_cast<std::uint64_t>(j), z0, z1);
-        p[2 * j] = static_cast<T>(mean + stddev * z0);
-        if (2 * j + 1 < n) p[2 * j + 1] = static_cast<T>(mean + stddev * z1);
+        p[2 * j] = static_cast<T>(philox::scaled_normal(z0, mean, stddev));
+        if (2 * j + 1 < n) p[2 * j + 1] = static_cast<T>(philox::scaled_normal(z1, mean, stddev));
       }
     });
   });

@@ -21,7 +21,7 @@ __global__ void uniform_kernel(T* out, std::int64_t n, std::uint64_t seed, std::
   GG_GRID_STRIDE_LOOP(blk, (n + 3) / 4) {
     const philox::Block words = philox::block_at(seed, offset + static_cast<std::uint64_t>(blk));
     for (int k = 0; k < 4 && blk * 4 + k < n; ++k)
-      out[blk * 4 + k] = static_cast<T>(fma(hi - lo, philox::uniform(words.v[k]), lo));
+      out[blk * 4 + k] = static_cast<T>(philox::uniform_in(words.v[k], lo, hi));
   }
 }
 
@@ -31,8 +31,8 @@ __global__ void normal_kernel(T* out, std::int64_t n, std::uint64_t seed, std::u
   GG_GRID_STRIDE_LOOP(j, (n + 1) / 2) {
     double z0, z1;
     philox::normal_pair(seed, offset, static_cast<std::uint64_t>(j), z0, z1);
-    out[2 * j] = static_cast<T>(fma(stddev, z0, mean));
-    if (2 * j + 1 < n) out[2 * j + 1] = static_cast<T>(fma(stddev, z1, mean));
+    out[2 * j] = static_cast<T>(philox::scaled_normal(z0, mean, stddev));
+    if (2 * j + 1 < n) out[2 * j + 1] = static_cast<T>(philox::scaled_normal(z1, mean, stddev));
   }
 }
 
