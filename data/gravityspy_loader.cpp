@@ -61,11 +61,12 @@ LoadedDataset decode_all(const LoadOptions& options, const LayoutScan& scan, con
   const std::size_t n = chosen.size(), bytes = pre.sample_bytes();
   std::vector<std::uint8_t> pixels(n * bytes);
   std::vector<std::string> errors(n);
+  std::vector<ImageForm> forms(n);
   // Exceptions cannot leave an OpenMP loop: each glitch records its error, handled in order below.
 #pragma omp parallel for schedule(dynamic, 4)
   for (std::size_t i = 0; i < n; ++i) {
     try {
-      preprocess_glitch(*chosen[i], pre, pixels.data() + i * bytes);
+      forms[i] = preprocess_glitch(*chosen[i], pre, pixels.data() + i * bytes);
     } catch (const std::exception& e) {
       errors[i] = e.what();
     }
@@ -83,6 +84,9 @@ LoadedDataset decode_all(const LoadOptions& options, const LayoutScan& scan, con
     }
     if (kept != i) std::copy_n(pixels.data() + i * bytes, bytes, pixels.data() + kept * bytes);
     ++kept;
+    ++(forms[i] == ImageForm::full_figure ? out.report.full_figures
+       : forms[i] == ImageForm::plot_area ? out.report.plot_areas
+                                          : out.report.sample_sized);
     kept_labels.push_back(labels[i]);
     infos.push_back({chosen[i]->split, chosen[i]->ifo, chosen[i]->id});
   }

@@ -32,6 +32,8 @@ struct LoadReport {
   std::vector<std::string> problems;  // one line per skipped item
   bool from_cache = false;
   std::filesystem::path cache_file;
+  // Glitches decoded from each form (data/preprocess.h); both 0 when the cache was used.
+  std::size_t full_figures = 0, plot_areas = 0, sample_sized = 0;
 };
 
 struct LoadedDataset {

@@ -335,3 +335,54 @@ TEST_CASE("data: splits from the official metadata CSV") {
                          std::runtime_error);
   }
 }
+
+TEST_CASE("data: both public forms load (the full figure cropped, the plot area alone whole), and sample-sized images as they are") {
+  GG_REQUIRE_SHARED_DATA();
+  // The same glitch as a full 800x600 figure and as its plot area cut out: the same sample.
+  TempDir tmp("gg_test_gravityspy_forms");
+  copy_class(tmp.path() / "full", "Blip", 1);
+  fs::path figure;  // its 1.0 s window, the one the loader reads by default
+  for (const auto& e : fs::directory_iterator(tmp.path() / "full" / "Blip"))
+    if (e.path().filename().string().ends_with("_spectrogram_1.0.png")) figure = e.path();
+  REQUIRE(!figure.empty());
+  const PreprocessOptions defaults;
+  fs::create_directories(tmp.path() / "plot" / "Blip");
+  write_png(tmp.path() / "plot" / "Blip" / figure.filename(), to_rgb(crop(read_png(figure), defaults.crop)));
+  const LoadedDataset full = load_gravityspy(small_options(tmp.path() / "full"));
+  const LoadedDataset plot = load_gravityspy(small_options(tmp.path() / "plot"));
+  CHECK(full.report.full_figures == 1);
+  CHECK(full.report.plot_areas == 0);
+  CHECK(plot.report.full_figures == 0);
+  CHECK(plot.report.plot_areas == 1);
+  REQUIRE(full.dataset.size() == 1);
+  REQUIRE(plot.dataset.size() == 1);
+  const auto a = full.dataset.pixels(0), b = plot.dataset.pixels(0);
+  CHECK(std::equal(a.begin(), a.end(), b.begin(), b.end()));
+
+  // The real pre-cropped set: one 569x479 glitch of each of the 22 classes.
+  const LoadedDataset all22 = load_gravityspy(small_options(fs::path(GG_SHARED_DIR) / "data/gravityspy-22"));
+  CHECK(all22.dataset.num_classes() == 22);
+  CHECK(all22.report.plot_areas == all22.dataset.size());
+  CHECK(all22.report.full_figures == 0);
+
+  // The project's own generated images are already of the sample's size: taken as they are.
+  Image own(16, 16, 1);
+  for (std::size_t i = 0; i < own.pixels.size(); ++i) own.pixels[i] = static_cast<std::uint8_t>(i);
+  fs::create_directories(tmp.path() / "own" / "Blip");
+  write_png(tmp.path() / "own" / "Blip" / "GAN_s1n0_spectrogram_1.0.png", own);
+  const LoadedDataset generated = load_gravityspy(small_options(tmp.path() / "own"));
+  CHECK(generated.report.sample_sized == 1);
+  const auto g = generated.dataset.pixels(0);
+  CHECK(std::equal(g.begin(), g.end(), own.pixels.begin(), own.pixels.end()));
+
+  // Neither form: the error names the file and the accepted sizes.
+  write_png(tmp.path() / "plot" / "Blip" / "H1_odd_spectrogram_1.0.png", Image(640, 480, 3));
+  const std::string error = error_of(small_options(tmp.path() / "plot"));
+  CHECK(error.find("H1_odd_spectrogram_1.0.png") != std::string::npos);
+  CHECK(error.find("800x600") != std::string::npos);
+  CHECK(error.find("plot area") != std::string::npos);
+  CHECK(image_form(569, 479, defaults, "x") == ImageForm::plot_area);
+  CHECK(image_form(570, 470, defaults, "x") == ImageForm::plot_area);
+  CHECK(image_form(800, 600, defaults, "x") == ImageForm::full_figure);
+  CHECK_THROWS_AS(image_form(600, 400, defaults, "x"), std::runtime_error);
+}

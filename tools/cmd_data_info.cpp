@@ -1,6 +1,6 @@
 // `glitchgan data-info`: what a Gravity Spy-layout folder holds, as the loader sees it: classes
-// and counts per split, what was skipped and why, cache use and decode rate, and optionally a
-// contact sheet (one row per class) to look at.
+// and counts per split, which of the two image forms it found (full figures or the plot area
+// alone), what was skipped and why, cache use and decode rate, and optionally a contact sheet (one row per class) to look at.
 #include <fmt/core.h>
 
 #include <chrono>
@@ -53,6 +53,14 @@ void run_data_info(DataInfoOptions& opt) {
   else
     fmt::print("decoded {} PNGs in {:.2f} s ({:.0f} PNG/s){}\n", r.decoded_pngs, seconds, r.decoded_pngs / seconds,
                r.cache_file.empty() ? "" : ", cached in " + r.cache_file.string());
+  if (r.from_cache) {
+    fmt::print("image forms: not recorded in the cache (decode again without --cache to see them)\n");
+  } else {
+    fmt::print("image forms: {} glitches as full {}x{} figures (plot area cropped), {} as the plot area alone "
+               "(used whole), {} already of the sample's size\n",
+               r.full_figures, opt.load.preprocess.expected_width, opt.load.preprocess.expected_height, r.plot_areas,
+               r.sample_sized);
+  }
   if (r.skipped) {
     fmt::print("skipped {} (--skip-bad):\n", r.skipped);
     for (const std::string& p : r.problems) fmt::print("  {}\n", p);
