@@ -66,9 +66,5 @@ int main(int argc, char** argv) {
         const std::string name = "conv2d/" + c.name(pass) + "/" + (path ? gg::cpu::conv_path_name(*path) : "backend");
         benchmark::RegisterBenchmark(name.c_str(), conv2d, c, pass, path)->UseRealTime()->Unit(benchmark::kMillisecond);
       }
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return gg::bench::run_benchmarks(argc, argv);
 }

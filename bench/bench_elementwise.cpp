@@ -142,4 +142,4 @@ BENCHMARK(BM_random_normal)->Arg(kLarge)->UseRealTime();
 BENCHMARK(BM_dropout_mask)->Arg(kLarge)->UseRealTime();
 BENCHMARK(BM_adam_step)->Arg(kLarge)->UseRealTime();
 BENCHMARK(BM_concat_channels)->Arg(4)->Arg(32)->UseRealTime();
-BENCHMARK_MAIN();
+GG_BENCHMARK_MAIN();

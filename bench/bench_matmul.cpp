@@ -32,4 +32,4 @@ void BM_linear_backward(benchmark::State& state) {
 
 BENCHMARK(BM_matmul)->Arg(256)->Arg(512)->Arg(1024)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_linear_backward)->Arg(512)->Arg(1024)->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK_MAIN();
+GG_BENCHMARK_MAIN();

@@ -23,9 +23,5 @@ struct CpuEnv {
 
 int main(int argc, char** argv) {
   gg::bench::progan_ops::register_cases<CpuEnv>("", /*manual_time=*/false);
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return gg::bench::run_benchmarks(argc, argv);
 }

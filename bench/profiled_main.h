@@ -6,19 +6,17 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "bench/roofline.h"
 #include "engine/profiler.h"
 
 namespace gg::bench {
 
 inline int run_with_profile(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   const bool profile = std::getenv("GG_PROFILE") != nullptr;
   KernelProfiler::set_enabled(profile);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  if (profile) std::fputs(KernelProfiler::table().c_str(), stdout);
-  return 0;
+  const int status = run_benchmarks(argc, argv);
+  if (profile && status == 0) std::fputs(KernelProfiler::table().c_str(), stdout);
+  return status;
 }
 
 }  // namespace gg::bench

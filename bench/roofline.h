@@ -1,21 +1,27 @@
 #pragma once
-// The machine's peaks that benchmarks report their share of, and counter helpers.
-// Defaults were measured on the 2-core development machine: OpenBLAS sgemm at 1024^3 on 2 threads
-// and a STREAM-style triad on 2 threads. Override with GG_PEAK_GFLOPS / GG_PEAK_GBPS elsewhere.
+// Counter helpers for the share of this machine's measured peaks (bench/machine_peaks.h), and the
+// main() of the CPU benchmarks, which records those peaks and the CPU in the results' context.
 #include <benchmark/benchmark.h>
 
-#include <cstdlib>
 #include <string>
+
+#include "bench/machine_peaks.h"
 
 namespace gg::bench {
 
-inline double env_or(const char* name, double fallback) {
-  const char* v = std::getenv(name);
-  return v ? std::stod(v) : fallback;
-}
+inline double peak_flops() { return machine_peaks().sgemm_gflops * 1e9; }
+inline double peak_bytes() { return machine_peaks().triad_gbps * 1e9; }
 
-inline double peak_flops() { return env_or("GG_PEAK_GFLOPS", 185.0) * 1e9; }
-inline double peak_bytes() { return env_or("GG_PEAK_GBPS", 28.0) * 1e9; }
+// Measures (or reads) the peaks before any benchmark runs, so no timing includes it, and writes
+// them into the JSON's "context" beside the machine Google Benchmark describes.
+inline void add_peaks_to_context() {
+  const MachinePeaks& p = machine_peaks();
+  benchmark::AddCustomContext("cpu_model", p.cpu);
+  benchmark::AddCustomContext("peak_sgemm_gflops", std::to_string(p.sgemm_gflops));
+  benchmark::AddCustomContext("peak_triad_gbps", std::to_string(p.triad_gbps));
+  benchmark::AddCustomContext("peak_threads", std::to_string(p.threads));
+  benchmark::AddCustomContext("peak_source", p.source);
+}
 
 // FLOP/s and the share of the sgemm roofline, from the FLOPs of one iteration.
 inline void report_flops(benchmark::State& state, double flops_per_iteration) {
@@ -31,4 +37,17 @@ inline void report_bytes(benchmark::State& state, double bytes_per_iteration) {
       benchmark::Counter(bytes_per_iteration / peak_bytes(), benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// Google Benchmark's main() with the peaks in the context.
+inline int run_benchmarks(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  add_peaks_to_context();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
+
 }  // namespace gg::bench
+
+#define GG_BENCHMARK_MAIN() \
+  int main(int argc, char** argv) { return gg::bench::run_benchmarks(argc, argv); }
