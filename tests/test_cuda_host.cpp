@@ -157,7 +157,7 @@ TEST_CASE("cuda: convolution algorithm keys tell every shape, pass and setting a
   CHECK(cache.size() == 2);
 }
 
-TEST_CASE("cuda: convolution algorithm filtering and the out-of-memory fallback order") {
+TEST_CASE("cuda: convolution algorithm filtering, the out-of-memory and not-supported fallbacks, the timing cap") {
   // cuDNN's ranking, best first: (algo, succeeded, deterministic, math type, tensor op, workspace).
   const std::vector<cuda::ConvAlgoPerf> perfs = {
       {7, true, false, 0, false, 100},  // fastest, but not deterministic
@@ -186,6 +186,27 @@ TEST_CASE("cuda: convolution algorithm filtering and the out-of-memory fallback 
   CHECK(pick->algo == 1);
   CHECK(tried == std::vector<std::size_t>{4000, 0});
   CHECK(cuda::first_that_fits(strict, [](std::size_t) { return false; }) == nullptr);
+
+  // An algorithm cuDNN offered but then refuses (NOT_SUPPORTED) gives way to the next that fits.
+  std::vector<int> ran;
+  const auto* used = cuda::run_first_supported(
+      fast, [](std::size_t bytes) { return bytes <= 1000; },
+      [&](const cuda::ConvAlgoChoice& c) {
+        ran.push_back(c.algo);
+        return c.algo != 7;  // 7 is refused
+      });
+  REQUIRE(used != nullptr);
+  CHECK(used->algo == 6);
+  CHECK(ran == std::vector<int>{7, 6});
+  CHECK(cuda::run_first_supported(fast, [](std::size_t) { return true; }, [](const cuda::ConvAlgoChoice&) { return false; }) ==
+        nullptr);
+
+  // The timed (non-deterministic) path leaves out what needs more than its workspace cap.
+  const auto capped = cuda::within_workspace(fast, 100);
+  REQUIRE(capped.size() == 3);
+  CHECK(capped[0].algo == 7);
+  CHECK(capped[1].algo == 6);
+  CHECK(capped[2].algo == 1);
 }
 
 TEST_CASE("cuda: settings default to full f32 precision and deterministic convolutions") {

@@ -111,9 +111,9 @@ template <> struct PassApi<ConvPass::forward> {
   static cudnnStatus_t workspace(cudnnHandle_t h, const ConvDescriptors& d, Algo algo, std::size_t* bytes) {
     return cudnnGetConvolutionForwardWorkspaceSize(h, d.x, d.w, d.conv, d.y, algo, bytes);
   }
-  static void run(cudnnHandle_t h, const ConvDescriptors& d, Algo algo, const ConvData& p, void* ws,
-                  std::size_t ws_bytes, const void* one, const void* zero) {
-    GG_CUDNN_CHECK(cudnnConvolutionForward(h, one, d.x, p.x, d.w, p.w, d.conv, algo, ws, ws_bytes, zero, d.y, p.y));
+  static cudnnStatus_t run(cudnnHandle_t h, const ConvDescriptors& d, Algo algo, const ConvData& p, void* ws,
+                           std::size_t ws_bytes, const void* one, const void* zero) {
+    return cudnnConvolutionForward(h, one, d.x, p.x, d.w, p.w, d.conv, algo, ws, ws_bytes, zero, d.y, p.y);
   }
 };
 
@@ -142,9 +142,9 @@ template <> struct PassApi<ConvPass::backward_data> {
   static cudnnStatus_t workspace(cudnnHandle_t h, const ConvDescriptors& d, Algo algo, std::size_t* bytes) {
     return cudnnGetConvolutionBackwardDataWorkspaceSize(h, d.w, d.y, d.conv, d.x, algo, bytes);
   }
-  static void run(cudnnHandle_t h, const ConvDescriptors& d, Algo algo, const ConvData& p, void* ws,
-                  std::size_t ws_bytes, const void* one, const void* zero) {
-    GG_CUDNN_CHECK(cudnnConvolutionBackwardData(h, one, d.w, p.w, d.y, p.y, d.conv, algo, ws, ws_bytes, zero, d.x, p.x));
+  static cudnnStatus_t run(cudnnHandle_t h, const ConvDescriptors& d, Algo algo, const ConvData& p, void* ws,
+                           std::size_t ws_bytes, const void* one, const void* zero) {
+    return cudnnConvolutionBackwardData(h, one, d.w, p.w, d.y, p.y, d.conv, algo, ws, ws_bytes, zero, d.x, p.x);
   }
 };
 
@@ -173,10 +173,9 @@ template <> struct PassApi<ConvPass::backward_filter> {
   static cudnnStatus_t workspace(cudnnHandle_t h, const ConvDescriptors& d, Algo algo, std::size_t* bytes) {
     return cudnnGetConvolutionBackwardFilterWorkspaceSize(h, d.x, d.y, d.conv, d.w, algo, bytes);
   }
-  static void run(cudnnHandle_t h, const ConvDescriptors& d, Algo algo, const ConvData& p, void* ws,
-                  std::size_t ws_bytes, const void* one, const void* zero) {
-    GG_CUDNN_CHECK(cudnnConvolutionBackwardFilter(h, one, d.x, p.x, d.y, p.y, d.conv, algo, ws, ws_bytes, zero, d.w,
-                                                  p.w));
+  static cudnnStatus_t run(cudnnHandle_t h, const ConvDescriptors& d, Algo algo, const ConvData& p, void* ws,
+                           std::size_t ws_bytes, const void* one, const void* zero) {
+    return cudnnConvolutionBackwardFilter(h, one, d.x, p.x, d.y, p.y, d.conv, algo, ws, ws_bytes, zero, d.w, p.w);
   }
 };
 
@@ -233,7 +232,8 @@ void CudaBackend::convolution(ConvPass pass, const Tensor& x, const Tensor& w, c
       if (!settings.deterministic) {
         // Time the candidates with the largest workspace the device can spare; algorithms that
         // need more than that are left out of the timing (cuDNN reports them as failed).
-        std::vector<ConvAlgoChoice> usable = cuda::usable_algorithms(plain, filter);
+        std::vector<ConvAlgoChoice> usable = cuda::within_workspace(cuda::usable_algorithms(plain, filter),
+                                                                    cuda::kMaxFindWorkspace);
         std::sort(usable.begin(), usable.end(), [](const auto& a, const auto& b) { return a.workspace > b.workspace; });
         cuda::first_that_fits(usable, [&](std::size_t bytes) { return ensure_workspace(bytes); });
         GG_CUDNN_CHECK(cudnnSetConvolutionMathType(d.conv, force_fma ? CUDNN_FMA_MATH : CUDNN_DEFAULT_MATH));
@@ -247,21 +247,35 @@ void CudaBackend::convolution(ConvPass pass, const Tensor& x, const Tensor& w, c
     if (candidates.empty())
       throw std::runtime_error(describe(kPass, g) + ": cuDNN offers no " +
                                (settings.deterministic ? "deterministic " : "") + "algorithm for this shape");
-    const ConvAlgoChoice* choice =
-        cuda::first_that_fits(candidates, [&](std::size_t bytes) { return ensure_workspace(bytes); });
-    if (!choice) {
-      std::size_t smallest = candidates.front().workspace;
-      for (const ConvAlgoChoice& c : candidates) smallest = std::min(smallest, c.workspace);
-      throw std::runtime_error(describe(kPass, g) + ": out of device memory for the cuDNN workspace (the leanest " +
-                               "algorithm needs " + std::to_string(smallest) + " bytes)");
-    }
-    GG_CUDNN_CHECK(cudnnSetConvolutionMathType(d.conv, static_cast<cudnnMathType_t>(choice->math_type)));
     // alpha and beta are doubles for double data and floats otherwise.
     const double one_d = 1, zero_d = 0;
     const float one_f = 1, zero_f = 0;
     const void* one = is_f32 ? static_cast<const void*>(&one_f) : &one_d;
     const void* zero = is_f32 ? static_cast<const void*>(&zero_f) : &zero_d;
-    Pass::run(cudnn_, d, static_cast<typename Pass::Algo>(choice->algo), data, workspace_, workspace_bytes_, one, zero);
+    bool out_of_memory = false;
+    const ConvAlgoChoice* ran = cuda::run_first_supported(
+        candidates,
+        [&](std::size_t bytes) {
+          const bool fits = ensure_workspace(bytes);
+          out_of_memory = out_of_memory || !fits;
+          return fits;
+        },
+        [&](const ConvAlgoChoice& c) {
+          GG_CUDNN_CHECK(cudnnSetConvolutionMathType(d.conv, static_cast<cudnnMathType_t>(c.math_type)));
+          const cudnnStatus_t status = Pass::run(cudnn_, d, static_cast<typename Pass::Algo>(c.algo), data, workspace_,
+                                                 workspace_bytes_, one, zero);
+          if (status == CUDNN_STATUS_NOT_SUPPORTED) return false;
+          GG_CUDNN_CHECK(status);
+          return true;
+        });
+    if (!ran) {
+      std::size_t smallest = candidates.front().workspace;
+      for (const ConvAlgoChoice& c : candidates) smallest = std::min(smallest, c.workspace);
+      throw std::runtime_error(describe(kPass, g) + (out_of_memory ? ": out of device memory for the cuDNN workspace "
+                                                                     "of every supported algorithm (the leanest needs " +
+                                                                         std::to_string(smallest) + " bytes)"
+                                                                   : ": cuDNN supports none of its offered algorithms"));
+    }
   };
   switch (pass) {
     case ConvPass::forward: return dispatch(std::integral_constant<ConvPass, ConvPass::forward>{});

@@ -91,6 +91,26 @@ const ConvAlgoChoice* first_that_fits(const std::vector<ConvAlgoChoice>& candida
   return nullptr;
 }
 
+// Runs the first candidate whose workspace can be provided and that cuDNN then accepts: run(c)
+// returns false when cuDNN answers NOT_SUPPORTED for it (which it may do for an algorithm its own
+// heuristics offered), and the next one is tried. The one that ran, or nullptr when none did.
+template <typename Fits, typename Run>
+const ConvAlgoChoice* run_first_supported(const std::vector<ConvAlgoChoice>& candidates, Fits&& fits, Run&& run) {
+  for (const ConvAlgoChoice& c : candidates)
+    if (fits(c.workspace) && run(c)) return &c;
+  return nullptr;
+}
+
+// The non-deterministic path times every algorithm in one workspace, which then stays allocated
+// for the whole run (it only grows); candidates needing more than this are not timed.
+constexpr std::size_t kMaxFindWorkspace = std::size_t{1} << 30;  // 1 GiB
+inline std::vector<ConvAlgoChoice> within_workspace(const std::vector<ConvAlgoChoice>& candidates, std::size_t cap) {
+  std::vector<ConvAlgoChoice> out;
+  for (const ConvAlgoChoice& c : candidates)
+    if (c.workspace <= cap) out.push_back(c);
+  return out;
+}
+
 // Thread-safe map from key to candidates.
 class ConvAlgoCache {
  public:
