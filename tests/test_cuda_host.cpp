@@ -1,5 +1,5 @@
 // The CUDA backend's plain C++ parts, tested on the CPU (these run on every machine): the caching
-// allocator, the convolution-algorithm cache, the reduction plan, the max-pool window rule, and
+// allocator and its retry of library calls, the convolution-algorithm cache, the reduction plan, the max-pool window rule, and
 // the error for a CUDA device that is not there.
 #include <algorithm>
 #include <map>
@@ -119,6 +119,40 @@ TEST_CASE("cuda: allocator releases its cache when the device is full, then repo
   alloc.deallocate(b);
   alloc.deallocate(d);
   alloc.release_cached();
+  CHECK(dev.used == 0);
+}
+
+TEST_CASE("cuda: a library call that ran out of memory runs once more after the cache goes back") {
+  FakeDevice dev{4096};
+  cuda::CachingAllocator alloc(dev.raw());
+  auto* s = reinterpret_cast<cuda::Stream>(1);
+  constexpr int kOk = 0, kOutOfMemory = 3, kOtherFailure = 7;
+  const auto out_of_memory = [](int status) { return status == kOutOfMemory; };
+  int calls = 0;
+  // A library call that needs `bytes` of device memory of its own, beside what the allocator holds.
+  const auto needing = [&](std::size_t bytes) {
+    return [&dev, &calls, bytes] {
+      ++calls;
+      return dev.budget - dev.used >= bytes ? kOk : kOutOfMemory;
+    };
+  };
+
+  alloc.deallocate(alloc.allocate(2048, s));  // 2048 bytes cached, 2048 free
+  CHECK(cuda::retry_after_release(alloc, needing(3000), out_of_memory) == kOk);
+  CHECK(calls == 2);
+  CHECK(alloc.stats().cached == 0);
+  CHECK(dev.syncs == 1);
+
+  alloc.deallocate(alloc.allocate(512, s));  // success and other failures run once; the cache stays
+  calls = 0;
+  CHECK(cuda::retry_after_release(alloc, needing(100), out_of_memory) == kOk);
+  CHECK(cuda::retry_after_release(alloc, [&] { ++calls; return kOtherFailure; }, out_of_memory) == kOtherFailure);
+  CHECK(calls == 2);
+  CHECK(alloc.stats().cached == 512);
+
+  calls = 0;  // more than the whole device: the second attempt's status is what the caller sees
+  CHECK(cuda::retry_after_release(alloc, needing(5000), out_of_memory) == kOutOfMemory);
+  CHECK(calls == 2);
   CHECK(dev.used == 0);
 }
 

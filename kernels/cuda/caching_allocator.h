@@ -152,4 +152,18 @@ class CachingAllocator {
   MemoryStats stats_;
 };
 
+// Runs a library call that can fail for want of device memory it allocates itself (cuBLAS and
+// cuDNN keep some internal buffers this allocator does not provide): when out_of_memory(status)
+// says so, the cached blocks go back to the device and the call runs once more. Returns the
+// status of the last attempt, for the caller's usual check.
+template <typename Call, typename IsOutOfMemory>
+auto retry_after_release(CachingAllocator& allocator, Call&& call, IsOutOfMemory&& out_of_memory) {
+  auto status = call();
+  if (out_of_memory(status)) {
+    allocator.release_cached();
+    status = call();
+  }
+  return status;
+}
+
 }  // namespace gg::cuda

@@ -262,8 +262,10 @@ void CudaBackend::convolution(ConvPass pass, const Tensor& x, const Tensor& w, c
         },
         [&](const ConvAlgoChoice& c) {
           GG_CUDNN_CHECK(cudnnSetConvolutionMathType(d.conv, static_cast<cudnnMathType_t>(c.math_type)));
-          const cudnnStatus_t status = Pass::run(cudnn_, d, static_cast<typename Pass::Algo>(c.algo), data, workspace_,
-                                                 workspace_bytes_, one, zero);
+          const cudnnStatus_t status = with_memory_retry([&] {
+            return Pass::run(cudnn_, d, static_cast<typename Pass::Algo>(c.algo), data, workspace_, workspace_bytes_,
+                             one, zero);
+          });
           if (status == CUDNN_STATUS_NOT_SUPPORTED) return false;
           GG_CUDNN_CHECK(status);
           return true;

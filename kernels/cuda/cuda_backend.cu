@@ -29,6 +29,9 @@ void* device_malloc(std::size_t bytes) {
   return p;
 }
 
+// NVIDIA's recommendation for Hopper (and more than enough for earlier GPUs).
+constexpr std::size_t kCublasWorkspaceBytes = std::size_t{32} << 20;
+
 }  // namespace
 
 CudaBackend::CudaBackend(int device)
@@ -39,7 +42,11 @@ CudaBackend::CudaBackend(int device)
   // Non-blocking: no implicit ordering with the legacy default stream, which nothing here uses.
   GG_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
   GG_CUBLAS_CHECK(cublasCreate(&cublas_));
-  GG_CUBLAS_CHECK(cublasSetStream(cublas_, stream_));
+  GG_CUBLAS_CHECK(cublasSetStream(cublas_, stream_));  // (this resets any workspace: set it after)
+  // cuBLAS's workspace comes from the allocator, so it is counted with the rest and cuBLAS needs
+  // no pool of its own.
+  cublas_workspace_ = allocator_.allocate(kCublasWorkspaceBytes, stream_);
+  GG_CUBLAS_CHECK(cublasSetWorkspace(cublas_, cublas_workspace_, kCublasWorkspaceBytes));
   GG_CUDNN_CHECK(cudnnCreate(&cudnn_));
   GG_CUDNN_CHECK(cudnnSetStream(cudnn_, stream_));
 }

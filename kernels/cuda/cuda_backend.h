@@ -12,6 +12,7 @@
 #include "engine/backend.h"
 #include "kernels/cuda/caching_allocator.h"
 #include "kernels/cuda/conv_algo_cache.h"
+#include "kernels/cuda/cuda_check.h"
 
 namespace gg {
 
@@ -81,6 +82,12 @@ class CudaBackend final : public Backend {
   // Makes sure the cuDNN workspace holds at least `bytes`; it only ever grows. False when the
   // device cannot provide it, so the caller can fall back to an algorithm that needs less.
   bool ensure_workspace(std::size_t bytes);
+  // Runs a cuBLAS or cuDNN call; when the library could not allocate memory of its own, the
+  // allocator's cache goes back to the device and the call runs once more. Returns its status.
+  template <typename Call>
+  auto with_memory_retry(Call&& call) {
+    return cuda::retry_after_release(allocator_, call, [](auto status) { return cuda::is_out_of_memory(status); });
+  }
   // Runs one convolution pass (conv2d.cu).
   void convolution(cuda::ConvPass pass, const Tensor& x, const Tensor& w, const Tensor& y, const ConvGeometry& g);
 
@@ -93,6 +100,7 @@ class CudaBackend final : public Backend {
   std::mutex workspace_mutex_;  // the workspace is shared by every convolution on this device
   void* workspace_ = nullptr;
   std::size_t workspace_bytes_ = 0;
+  void* cublas_workspace_ = nullptr;
 };
 
 // Selects the backend's device for the calling thread for the lifetime of the scope (restoring

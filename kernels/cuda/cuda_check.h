@@ -16,6 +16,13 @@ namespace gg::cuda {
                            std::to_string(line) + ": " + reason);
 }
 
+// The statuses that mean a library could not allocate device (or host) memory of its own.
+inline bool is_out_of_memory(cublasStatus_t s) { return s == CUBLAS_STATUS_ALLOC_FAILED; }
+inline bool is_out_of_memory(cudnnStatus_t s) {
+  return s == CUDNN_STATUS_INTERNAL_ERROR_DEVICE_ALLOCATION_FAILED ||
+         s == CUDNN_STATUS_INTERNAL_ERROR_HOST_ALLOCATION_FAILED;
+}
+
 }  // namespace gg::cuda
 
 #define GG_CUDA_CHECK(call)                                                                  \

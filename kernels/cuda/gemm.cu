@@ -28,11 +28,15 @@ void CudaBackend::gemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t 
     using T = decltype(tag);
     const T alpha_t = static_cast<T>(alpha), beta_t = static_cast<T>(beta);
     if constexpr (std::is_same_v<T, float>) {
-      GG_CUBLAS_CHECK(cublasSgemm_64(cublas_, op_b, op_a, n, m, k, &alpha_t, b.data<T>(), ldb, a.data<T>(), lda,
-                                     &beta_t, c.data<T>(), n));
+      GG_CUBLAS_CHECK(with_memory_retry([&] {
+        return cublasSgemm_64(cublas_, op_b, op_a, n, m, k, &alpha_t, b.data<T>(), ldb, a.data<T>(), lda, &beta_t,
+                             c.data<T>(), n);
+      }));
     } else {
-      GG_CUBLAS_CHECK(cublasDgemm_64(cublas_, op_b, op_a, n, m, k, &alpha_t, b.data<T>(), ldb, a.data<T>(), lda,
-                                     &beta_t, c.data<T>(), n));
+      GG_CUBLAS_CHECK(with_memory_retry([&] {
+        return cublasDgemm_64(cublas_, op_b, op_a, n, m, k, &alpha_t, b.data<T>(), ldb, a.data<T>(), lda, &beta_t,
+                             c.data<T>(), n);
+      }));
     }
   });
 }
