@@ -1,10 +1,13 @@
 // Allocation, copies, fills and dtype conversion on the CPU.
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 
 #include <sys/mman.h>
 
+#include "kernels/common/memory_poison.h"
 #include "kernels/cpu/cpu_backend.h"
 #include "kernels/cpu/parallel.h"
 
@@ -18,17 +21,36 @@ Backend& cpu_backend() {
 void* CpuBackend::allocate(std::size_t bytes) {
   constexpr std::size_t kAlign = 64;        // a cache line, and the widest SIMD load
   constexpr std::size_t kHugePage = 2 << 20;
+  const bool poison = memory_poisoning();
+  const std::size_t wanted = poison ? bytes + kGuardBytes : bytes;
   // Large buffers (activations, im2col columns) go on 2 MiB pages where the kernel allows it:
   // GEMM packing and im2col stride through them, and 4 KiB pages cost TLB misses.
-  const std::size_t align = bytes >= kHugePage ? kHugePage : kAlign;
-  const std::size_t rounded = std::max(align, (bytes + align - 1) / align * align);
+  const std::size_t align = wanted >= kHugePage ? kHugePage : kAlign;
+  const std::size_t rounded = std::max(align, (wanted + align - 1) / align * align);
   void* p = std::aligned_alloc(align, rounded);
   if (!p) throw std::bad_alloc();
   if (align == kHugePage) madvise(p, rounded, MADV_HUGEPAGE);
+  if (poison) {
+    std::memset(p, kPoisonByte, bytes);
+    std::memset(static_cast<char*>(p) + bytes, kGuardByte, kGuardBytes);
+  }
   return p;
 }
 
-void CpuBackend::deallocate(void* ptr, std::size_t) { std::free(ptr); }
+void CpuBackend::deallocate(void* ptr, std::size_t bytes) {
+  if (ptr && memory_poisoning()) {
+    const auto* guard = static_cast<const unsigned char*>(ptr) + bytes;
+    for (std::size_t i = 0; i < kGuardBytes; ++i) {
+      if (guard[i] != kGuardByte) {
+        // Memory is already corrupt, so no exception: stop here, where a debugger shows who freed it.
+        std::fprintf(stderr, "glitchgan: a write past the end of a %zu-byte CPU buffer (guard byte %zu changed)\n",
+                     bytes, i);
+        std::abort();
+      }
+    }
+  }
+  std::free(ptr);
+}
 
 void CpuBackend::copy_from_host(void* dst, const void* src, std::size_t bytes) { copy(dst, src, bytes); }
 void CpuBackend::copy_to_host(void* dst, const void* src, std::size_t bytes) { copy(dst, src, bytes); }

@@ -1,5 +1,6 @@
 // Allocation and copies on the device. Host copies wait for the stream: the Backend interface
 // promises that the host buffer may be read (or reused) as soon as the call returns.
+#include "kernels/common/memory_poison.h"
 #include "kernels/cuda/cuda_backend.h"
 #include "kernels/cuda/cuda_check.h"
 
@@ -7,7 +8,9 @@ namespace gg {
 
 void* CudaBackend::allocate(std::size_t bytes) {
   const DeviceScope scope(device_, nullptr);
-  return allocator_.allocate(bytes, stream_);
+  void* p = allocator_.allocate(bytes, stream_);
+  if (memory_poisoning()) GG_CUDA_CHECK(cudaMemsetAsync(p, kPoisonByte, bytes, stream_));  // NaNs (test mode)
+  return p;
 }
 
 void CudaBackend::deallocate(void* ptr, std::size_t) { allocator_.deallocate(ptr); }
