@@ -12,6 +12,7 @@
 #include "engine/posix_file.h"
 #include "nets/progan_checkpoint.h"
 #include "nets/progan_images.h"
+#include "nets/stop_signal.h"
 
 namespace gg::nets {
 
@@ -106,6 +107,7 @@ RunSummary run_training(ProganTrainer& trainer, const RunOptions& options, bool 
   Clock::time_point last_print = start;
   double last_print_kimg = start_kimg;
   bool first = true;
+  const StopOnSignal stop;
 
   while (!trainer.finished()) {
     const double kimg_before = trainer.state().kimg();
@@ -137,9 +139,15 @@ RunSummary run_training(ProganTrainer& trainer, const RunOptions& options, bool 
     if (phase_ended) write_grid(trainer, r.point, options);
     const double kimg = state.kimg();
     const bool due = !saved_kimg || std::floor(kimg / options.checkpoint_kimg) > std::floor(*saved_kimg / options.checkpoint_kimg);
-    if (phase_ended || due) {
+    const int signal = stop.received();
+    if (phase_ended || due || (signal && saved_kimg != kimg)) {
       save_checkpoint(trainer, checkpoint);
       saved_kimg = kimg;
+    }
+    if (signal) {
+      throw Interrupted(signal, fmt::format("stopped by {} at kimg {:.2f} (step {}); the checkpoint {} holds that "
+                                            "state, and --resume goes on from it",
+                                            signal_name(signal), kimg, state.step, checkpoint.string()));
     }
 
     if (options.print && (first || phase_ended || seconds_since(last_print) >= options.progress_seconds)) {

@@ -6,6 +6,8 @@
 //   samples/phase-NN-<stabilize|fade>-<S>x<S>.png  Gs on fixed latents at the end of each phase
 // and prints a progress line now and then. A NaN or Inf loss stops the run with an error that says
 // which loss, where, and which checkpoint is kept (it is never overwritten by the bad state).
+// SIGINT or SIGTERM stops it at the end of the round, with a checkpoint of that state written, by
+// throwing nets::Interrupted (nets/stop_signal.h).
 #include <filesystem>
 #include <functional>
 #include <string>

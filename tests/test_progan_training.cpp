@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 
@@ -14,6 +15,7 @@
 #include "nets/progan_run.h"
 #include "nets/progan_schedule.h"
 #include "nets/progan_trainer.h"
+#include "nets/stop_signal.h"
 #include "nets/wgan_gp.h"
 #include "tests/temp_dir.h"
 #include "tests/testing.h"
@@ -446,6 +448,42 @@ TEST_CASE("progan training: the run folder holds log, grids and checkpoint, a Na
   CHECK_THROWS_WITH_AS(run_training(longer, options, true), doctest::Contains("is kept"), std::runtime_error);
   CHECK(fs::last_write_time(file) == before);
   CHECK(read_checkpoint(file).state.step == 24);
+}
+
+TEST_CASE("progan training: SIGINT stops a run at the round's end with that state checkpointed, and --resume ends it "
+          "as if never stopped") {
+  TempDir tmp("gg_progan_sigint");
+  const data::Dataset data = blob_dataset(32, 8, 3);
+  const ProganTrainConfig config = tiny_config();
+  ProganTrainer whole(config, data);
+  RunOptions options;
+  options.out = tmp.path() / "whole";
+  options.checkpoint_kimg = 100;  // only at phase ends: the stop must write its own
+  run_training(whole, options, false);
+
+  options.out = tmp.path() / "stopped";
+  options.print = [](const std::string&) { std::raise(SIGINT); };  // the first progress line, after round 1
+  ProganTrainer stopped(config, data);
+  try {
+    run_training(stopped, options, false);
+    FAIL("the run was not stopped");
+  } catch (const Interrupted& e) {
+    CHECK(e.signal() == SIGINT);
+    CHECK(std::string(e.what()).find("stopped by SIGINT") != std::string::npos);
+    CHECK(std::string(e.what()).find("--resume") != std::string::npos);
+  }
+  const fs::path file = checkpoint_path(options.out);
+  const Checkpoint saved = read_checkpoint(file);
+  CHECK(saved.state.step == stopped.state().step);
+  CHECK(saved.state.step == 2 * config.schedule.minibatch_repeats);  // round 1 printed, round 2 ran, then it stopped
+  CHECK(same_tensors(saved.tensors, stopped.tensors()));
+
+  options.print = nullptr;  // the handler is gone after the run: nothing raises here
+  ProganTrainer resumed(config, data);
+  restore_checkpoint(resumed, saved, file);
+  const RunSummary summary = run_training(resumed, options, true);
+  CHECK(summary.steps == whole.state().step);
+  CHECK(same_tensors(resumed.tensors(), whole.tensors()));
 }
 
 namespace {

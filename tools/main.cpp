@@ -4,6 +4,7 @@
 
 #include "engine/profiler.h"
 #include "kernels/cuda/cuda_settings.h"
+#include "nets/stop_signal.h"
 #include "tools/commands.h"
 
 int main(int argc, char** argv) {
@@ -38,6 +39,9 @@ int main(int argc, char** argv) {
     if (gg::KernelProfiler::enabled()) std::fputs(gg::KernelProfiler::table().c_str(), stdout);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const gg::nets::Interrupted& e) {
+    std::fprintf(stderr, "glitchgan: %s\n", e.what());
+    return 128 + e.signal();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "glitchgan: error: %s\n", e.what());
     return 1;
