@@ -5,6 +5,7 @@
 
 #include "engine/posix_file.h"
 #include "engine/serialize.h"
+#include "nets/checkpoint_format.h"
 
 namespace gg::nets {
 
@@ -97,7 +98,7 @@ void save_classifier(const std::filesystem::path& path, const GlitchClassifier& 
     throw std::invalid_argument(path.string() + ": " + e.what());
   }
   const json description = to_json(meta);
-  save_safetensors(path.string(), model.state_dict(), {{kMetaKey, description.dump()}});
+  save_safetensors(path.string(), model.state_dict(), {{kMetaKey, description.dump()}, format_entry()});
   std::filesystem::path readable = path;
   readable.replace_extension(".json");
   const std::string text = description.dump(2) + "\n";
@@ -106,6 +107,7 @@ void save_classifier(const std::filesystem::path& path, const GlitchClassifier& 
 
 LoadedClassifier load_classifier(const std::filesystem::path& path, Device device) {
   SafetensorsFile file = load_safetensors(path.string(), device);
+  check_format(file.metadata, path);
   const auto found = file.metadata.find(kMetaKey);
   if (found == file.metadata.end()) {
     throw std::runtime_error(path.string() + ": not a glitchgan classifier checkpoint (no '" + kMetaKey + "' metadata)");

@@ -7,6 +7,7 @@
 
 #include "engine/posix_file.h"
 #include "engine/serialize.h"
+#include "nets/checkpoint_format.h"
 
 namespace gg::nets {
 
@@ -152,7 +153,8 @@ std::string config_differences(const ProganTrainConfig& a, const ProganTrainConf
 void save_checkpoint(const ProganTrainer& trainer, const std::filesystem::path& file) {
   const json config = config_json(trainer.config());
   const json state = state_json(trainer.state(), trainer.next_point());
-  save_safetensors(file.string(), trainer.tensors(), {{kConfigKey, config.dump()}, {kStateKey, state.dump()}});
+  save_safetensors(file.string(), trainer.tensors(),
+                   {{kConfigKey, config.dump()}, {kStateKey, state.dump()}, format_entry()});
   std::filesystem::path readable = file;
   readable.replace_extension(".json");
   const std::string text = json{{"config", config}, {"state", state}}.dump(2) + "\n";
@@ -161,6 +163,7 @@ void save_checkpoint(const ProganTrainer& trainer, const std::filesystem::path& 
 
 Checkpoint read_checkpoint(const std::filesystem::path& file, Device device) {
   SafetensorsFile loaded = load_safetensors(file.string(), device);
+  check_format(loaded.metadata, file);
   const auto config = loaded.metadata.find(kConfigKey), state = loaded.metadata.find(kStateKey);
   if (config == loaded.metadata.end() || state == loaded.metadata.end()) {
     throw std::runtime_error(file.string() + ": not a glitchgan ProGAN checkpoint (no '" + kConfigKey + "' / '" +

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "engine/serialize.h"
+#include "nets/checkpoint_format.h"
 #include "nets/classifier_checkpoint.h"
 #include "nets/classifier_trainer.h"
 #include "tests/temp_dir.h"
@@ -111,4 +112,22 @@ TEST_CASE("classifier checkpoint: bad descriptions and foreign files are errors 
   save_safetensors((dir / "other.safetensors").string(), net.state_dict());
   CHECK_THROWS_WITH_AS(nets::load_classifier(dir / "other.safetensors", Device::cpu()),
                        doctest::Contains("not a glitchgan classifier checkpoint"), std::runtime_error);
+
+  // A checkpoint of a newer format, or one whose format is not a number, is refused by name; one
+  // without the key (written before it existed) is read.
+  meta.preprocess.height = meta.preprocess.width = 16;
+  nets::save_classifier(dir / "c.safetensors", net, meta);
+  SafetensorsFile raw = load_safetensors((dir / "c.safetensors").string());
+  CHECK(raw.metadata.at(nets::kFormatKey) == "1");
+  for (const auto& [format, error] : {std::pair{"7", "c.safetensors: written in checkpoint format 7 by a newer glitchgan"},
+                                      std::pair{"1x", "c.safetensors: bad checkpoint format '1x'"},
+                                      std::pair{"0", "c.safetensors: bad checkpoint format '0'"}}) {
+    raw.metadata[nets::kFormatKey] = format;
+    save_safetensors((dir / "c.safetensors").string(), raw.tensors, raw.metadata);
+    CHECK_THROWS_WITH_AS(nets::load_classifier(dir / "c.safetensors", Device::cpu()), doctest::Contains(error),
+                         std::runtime_error);
+  }
+  raw.metadata.erase(nets::kFormatKey);
+  save_safetensors((dir / "c.safetensors").string(), raw.tensors, raw.metadata);
+  CHECK(nets::load_classifier(dir / "c.safetensors", Device::cpu()).meta.class_names == testing::bar_classes());
 }

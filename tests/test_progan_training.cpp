@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "data/dataset.h"
+#include "engine/serialize.h"
+#include "nets/checkpoint_format.h"
 #include "nets/progan_checkpoint.h"
 #include "nets/progan_metrics.h"
 #include "nets/progan_run.h"
@@ -369,6 +371,14 @@ TEST_CASE("progan training: checkpoint round trip restores every tensor and the 
   CHECK_FALSE(same_tensors(other.tensors(), trainer.tensors()));
   restore_checkpoint(other, loaded, file);
   CHECK(same_tensors(other.tensors(), trainer.tensors()));
+
+  // The file says its format; one from a newer glitchgan is refused by name.
+  SafetensorsFile raw = load_safetensors(file.string());
+  CHECK(raw.metadata.at(kFormatKey) == std::to_string(kFormatVersion));
+  raw.metadata[kFormatKey] = std::to_string(kFormatVersion + 1);
+  save_safetensors(file.string(), raw.tensors, raw.metadata);
+  CHECK_THROWS_WITH_AS(read_checkpoint(file), doctest::Contains("run.safetensors: written in checkpoint format 2 by a newer"),
+                       std::runtime_error);
 
   ProganTrainConfig changed = tiny_config();
   changed.net.fmap_max = 8;
