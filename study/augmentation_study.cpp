@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <numeric>
 #include <optional>
 #include <stdexcept>
 
@@ -13,6 +14,7 @@
 #include "data/png_io.h"
 #include "data/splits.h"
 #include "nets/gan_quality.h"
+#include "nets/progan_checkpoint.h"
 #include "nets/progan_run.h"
 #include "nets/progan_sampling.h"
 
@@ -57,6 +59,7 @@ struct GanOutput {
   double gan_test_ema = 0, gan_test_raw = 0;
   std::vector<double> gan_test_per_class;
   std::optional<nets::SwdPair> swd;  // at the last evaluation
+  double candidates_agreement = 0, kept_agreement = 0;
 };
 
 GanOutput train_gan_and_generate(const data::Dataset& train, const StudyOptions& o, const std::vector<std::size_t>& counts,
@@ -66,6 +69,12 @@ GanOutput train_gan_and_generate(const data::Dataset& train, const StudyOptions&
   config.class_names = train.class_names();
   config.net.num_classes = train.num_classes();
   nets::ProganTrainer trainer(config, train);
+  const std::filesystem::path checkpoint = nets::checkpoint_path(o.out / "gan");
+  const bool resumed = o.resume_gan && std::filesystem::exists(checkpoint);
+  if (resumed) {
+    nets::restore_checkpoint(trainer, nets::read_checkpoint(checkpoint, config.device), checkpoint);
+    say(o, fmt::format("ProGAN: going on from {} at kimg {:.2f}", checkpoint.string(), trainer.state().kimg()));
+  }
   say(o, fmt::format("ProGAN: {}x{}, conditional on {} classes, G {} / D {} parameters, {:g} kimg", config.net.resolution,
                      config.net.resolution, config.net.num_classes, trainer.generator().parameter_count(),
                      trainer.discriminator().parameter_count(), trainer.config().schedule.run_kimg()));
@@ -76,7 +85,9 @@ GanOutput train_gan_and_generate(const data::Dataset& train, const StudyOptions&
   run.progress_seconds = o.gan_progress_seconds;
   run.metrics_kimg = o.gan_metrics_kimg;
   GanOutput out;
+  bool evaluated = false;
   run.evaluate = [&](nets::ProganTrainer& t) -> std::vector<std::pair<std::string, double>> {
+    evaluated = true;
     const auto [ema, raw] = nets::gan_test_run(t, judge, train.class_names(), o.gan_test_per_class, o.classifier.batch);
     out.gan_test_ema = ema.accuracy;
     out.gan_test_raw = raw.accuracy;
@@ -89,16 +100,35 @@ GanOutput train_gan_and_generate(const data::Dataset& train, const StudyOptions&
     }
     return metrics;
   };
-  const nets::RunSummary summary = nets::run_training(trainer, run, /*resumed=*/false);
+  const nets::RunSummary summary = nets::run_training(trainer, run, resumed);
+  if (!evaluated) run.evaluate(trainer);  // a finished checkpoint: its log holds these metrics already
 
+  // Candidates: select_factor per image wanted, class by class; the judge keeps the likeliest.
   std::vector<int> labels;
-  for (std::size_t k = 0; k < counts.size(); ++k) labels.insert(labels.end(), counts[k], static_cast<int>(k));
+  std::vector<std::size_t> drawn;
+  for (std::size_t k = 0; k < counts.size(); ++k) {
+    drawn.push_back(counts[k] * static_cast<std::size_t>(o.select_factor));
+    labels.insert(labels.end(), drawn.back(), static_cast<int>(k));
+  }
   Generator latents(config.seed + 1000);
   nets::ProganGenerator& sampled =
       o.sample_weights == nets::GanWeights::ema ? trainer.ema_generator() : trainer.generator();
   const Tensor images = nets::generate_images(sampled, trainer.config().net, trainer.next_point(), labels, latents,
                                               /*truncation_free=*/false, 64, config.device);
-  out.generated = nets::images_to_dataset(images, labels, train.class_names(), "s" + std::to_string(config.seed) + "n");
+  const data::Dataset candidates =
+      nets::images_to_dataset(images, labels, train.class_names(), "s" + std::to_string(config.seed) + "n");
+  const nets::Predictions judged = nets::predict(judge, candidates, o.classifier.batch, config.device);
+  const std::vector<std::size_t> kept = most_probable_per_class(judged.probabilities, labels, counts);
+  out.generated = o.select_factor == 1 ? candidates : candidates.subset(kept);
+  auto agreement = [&](std::span<const std::size_t> indices) {
+    std::size_t agree = 0;
+    for (std::size_t i : indices) agree += judged.predicted[i] == labels[i] ? 1 : 0;
+    return indices.empty() ? 0.0 : static_cast<double>(agree) / static_cast<double>(indices.size());
+  };
+  std::vector<std::size_t> all(candidates.size());
+  std::iota(all.begin(), all.end(), std::size_t{0});
+  out.candidates_agreement = agreement(all);
+  out.kept_agreement = agreement(kept);
   out.seconds = seconds_since(start);
   out.kimg = summary.kimg;
   return out;
@@ -239,6 +269,31 @@ data::Dataset real_share_subset(const data::Dataset& train, double share, std::u
   return data::take_per_class(train, counts, nets::derive_seed(seed, 31));
 }
 
+std::vector<std::size_t> most_probable_per_class(const std::vector<std::vector<float>>& probabilities,
+                                                 std::span<const int> labels, const std::vector<std::size_t>& keep) {
+  if (probabilities.size() != labels.size())
+    throw std::invalid_argument("most_probable_per_class: one probability row per label needed");
+  std::vector<std::vector<std::size_t>> by_class(keep.size());
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    const auto k = static_cast<std::size_t>(labels[i]);
+    if (labels[i] < 0 || k >= keep.size() || k >= probabilities[i].size())
+      throw std::invalid_argument(fmt::format("most_probable_per_class: label {} out of range", labels[i]));
+    by_class[k].push_back(i);
+  }
+  std::vector<std::size_t> out;
+  for (std::size_t k = 0; k < keep.size(); ++k) {
+    std::vector<std::size_t>& members = by_class[k];
+    if (members.size() < keep[k])
+      throw std::invalid_argument(fmt::format("most_probable_per_class: class {} has {} images, {} to keep", k,
+                                              members.size(), keep[k]));
+    std::stable_sort(members.begin(), members.end(),
+                     [&](std::size_t a, std::size_t b) { return probabilities[a][k] > probabilities[b][k]; });
+    out.insert(out.end(), members.begin(), members.begin() + static_cast<std::ptrdiff_t>(keep[k]));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::vector<std::size_t> generated_counts(const std::vector<std::size_t>& real_counts, double enlarge) {
   if (!(enlarge >= 1)) throw std::invalid_argument("study: enlarge must be at least 1");
   const std::size_t largest = real_counts.empty() ? 0 : *std::max_element(real_counts.begin(), real_counts.end());
@@ -255,6 +310,7 @@ StudyResult run_study(const data::Dataset& train, const data::Dataset& validatio
   if (options.real_shares.empty()) throw std::invalid_argument("study: no real shares to run");
   for (double share : options.real_shares) check_real_share(share);
   if (options.gan_test_per_class < 1) throw std::invalid_argument("study: GAN-test needs at least one image per class");
+  if (options.select_factor < 1) throw std::invalid_argument("study: the select factor must be at least 1");
   std::filesystem::create_directories(options.out);
   StudyResult result;
   result.class_names = train.class_names();
@@ -274,6 +330,8 @@ StudyResult run_study(const data::Dataset& train, const data::Dataset& validatio
   result.gan_test_raw = gan.gan_test_raw;
   result.gan_test_accuracy = options.sample_weights == nets::GanWeights::ema ? gan.gan_test_ema : gan.gan_test_raw;
   result.gan_test_per_class = gan.gan_test_per_class;
+  result.candidates_agreement = gan.candidates_agreement;
+  result.kept_agreement = gan.kept_agreement;
   if (gan.swd) {
     result.swd_ema = gan.swd->ema;
     result.swd_raw = gan.swd->raw;
@@ -285,6 +343,11 @@ StudyResult run_study(const data::Dataset& train, const data::Dataset& validatio
                            gan.generated.size(),
                            *std::max_element(result.generated_counts.begin(), result.generated_counts.end()), gan.seconds,
                            100 * gan.gan_test_ema, 100 * gan.gan_test_raw));
+  if (options.select_factor > 1) {
+    say(options, fmt::format("selection: the real classifier kept 1 in {} generated images; it assigns {:.1f}% of those "
+                             "drawn and {:.1f}% of those kept to their class",
+                             options.select_factor, 100 * gan.candidates_agreement, 100 * gan.kept_agreement));
+  }
 
   const GanTrained gan_only = train_on_generated(train, validation, test, gan.generated, options);
   result.gan_train_accuracy = gan_only.accuracy;

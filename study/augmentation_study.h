@@ -6,6 +6,8 @@
 //      in its log every `gan_metrics_kimg`                               -> <out>/gan/
 //   3. generated images per class, enough to balance the classes and enlarge the set:
 //      class k gets ceil(enlarge * largest class) - n_k images           -> <out>/generated/
+//      (with select_factor s > 1: s times as many are drawn and the `real` classifier keeps
+//      those it gives the highest probability of the class they were generated for)
 //   4. GAN-train: a classifier on the generated images alone, tested on the real test split
 //      (the first stage of gan-pretrain, so it costs nothing extra when that method runs)
 //   5. the other classifiers, each evaluated on the test split           -> <out>/classifier-<method>/
@@ -17,6 +19,7 @@
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -48,6 +51,11 @@ struct StudyOptions {
   std::vector<double> real_shares{1.0};
   // Which generator the classifiers' images come from: the EMA Gs or the trained G itself.
   nets::GanWeights sample_weights = nets::GanWeights::ema;
+  // Candidates drawn per generated image kept; the `real` classifier picks (1: no selection).
+  int select_factor = 1;
+  // A GAN checkpoint already in <out>/gan/ (same config) is gone on from, to the end of its
+  // schedule, instead of training anew; a finished one is only evaluated and sampled.
+  bool resume_gan = false;
   int gan_test_per_class = 25;       // generated images per class for GAN-test during and after training
   double gan_metrics_kimg = 0;       // GAN-test and SWD of G and Gs into the GAN's log this often (0: at the end only)
   double gan_progress_seconds = 30;  // between ProGAN progress lines
@@ -80,6 +88,10 @@ struct StudyResult {
   // GAN-test of both generators at the end (gan_test_accuracy is that of sample_weights').
   double gan_test_ema = std::numeric_limits<double>::quiet_NaN();
   double gan_test_raw = std::numeric_limits<double>::quiet_NaN();
+  // The share of the generated images the classifiers use that the `real` classifier assigns to
+  // their class: GAN-test of the drawn candidates and of those kept (equal without selection).
+  double candidates_agreement = std::numeric_limits<double>::quiet_NaN();
+  double kept_agreement = std::numeric_limits<double>::quiet_NaN();
   std::vector<double> gan_test_per_class;  // recall per class, of sample_weights' generator
   // SWD x 1e3 (mean over levels) of Gs and G to the training images at the end, beside two draws
   // of training images (nets::swd_run; NaN when not measured).
@@ -98,6 +110,12 @@ data::Dataset real_share_subset(const data::Dataset& train, double share, std::u
 
 // Images generated per class: ceil(enlarge * max(counts)) - counts[k], at least 1 each.
 std::vector<std::size_t> generated_counts(const std::vector<std::size_t>& real_counts, double enlarge);
+
+// Indices of the images to keep: for each class k, the keep[k] images labelled k with the highest
+// probabilities[i][k] (ties: the lower index), in increasing index order. Throws
+// std::invalid_argument when a class has fewer than keep[k] images.
+std::vector<std::size_t> most_probable_per_class(const std::vector<std::vector<float>>& probabilities,
+                                                 std::span<const int> labels, const std::vector<std::size_t>& keep);
 
 // All three splits must share class names and image shape; the GAN's and classifier's resolution
 // and channels must match it (std::invalid_argument naming the mismatch otherwise).

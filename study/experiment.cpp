@@ -349,6 +349,7 @@ std::vector<ExperimentRun> run_experiment(const data::Dataset& train_pool, const
       StudyOptions study = options.study;
       study.out = options.out / fmt::format("size-{}", size) / fmt::format("seed-{}", seed);
       study.gan.seed = seed;
+      study.resume_gan = options.resume;  // a study cut short goes on from its GAN checkpoint
       study.classifier.seed = seed;
       const data::Dataset train = data::take_per_class(train_pool, size, seed);
       const StudyResult result = run_study(train, validation, test, study);

@@ -34,7 +34,10 @@ struct ExperimentOptions {
   std::filesystem::path out;
   // Take the (size, seed) studies already in out/runs.csv as done and run only the others, so an
   // experiment that stopped goes on (with the same flags: runs.csv does not hold them). Their
-  // numbers come back as runs.csv wrote them, to 6 decimals.
+  // numbers come back as runs.csv wrote them, to 6 decimals. A study that runs goes on from the GAN
+  // checkpoint in its folder when there is one (StudyOptions::resume_gan), so an experiment that
+  // stopped mid-GAN, or a second one over the same GANs with other classifier settings, trains no
+  // GAN again.
   bool resume = false;
 };
 

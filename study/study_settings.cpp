@@ -20,8 +20,10 @@ std::vector<std::pair<std::string, std::string>> StudySettings::describe() const
                                               : (augment > 0 ? fmt::format("p {}", augment) : std::string("off")),
                              cond_weight, d_classify_reals_only ? "reals only" : "reals and fakes",
                              ema_rampup_whole_run ? "of the whole run" : "per level")},
-      {"generated", fmt::format("from the {} generator, per class up to {} x the largest class (real + generated)",
-                                sample_weights == "ema" ? "EMA (Gs)" : "raw (G)", enlarge)},
+      {"generated", fmt::format("from the {} generator, per class up to {} x the largest class (real + generated){}",
+                                sample_weights == "ema" ? "EMA (Gs)" : "raw (G)", enlarge,
+                                gan_select > 1 ? fmt::format("; the real classifier's likeliest 1 in {} kept", gan_select)
+                                               : std::string())},
       {"classifiers", fmt::format("{}; at most {} epochs, batch {}, Adam lr {} (x0.1 every 7 epochs), early stopping "
                                   "patience {}, {}generated share of a batch {}",
                                   methods, epochs, batch, lr, patience, class_weights ? "class weights, " : "",
@@ -65,6 +67,8 @@ StudyOptions StudySettings::to_options(const std::filesystem::path& out, std::fu
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(std::string("--sample-weights: ") + e.what());
   }
+  if (gan_select < 1) throw std::invalid_argument("--gan-select: must be >= 1");
+  o.select_factor = gan_select;
   if (gan_test_per_class < 1) throw std::invalid_argument("--gan-test-per-class: must be >= 1");
   o.gan_test_per_class = gan_test_per_class;
   o.gan_metrics_kimg = gan_metrics_kimg;

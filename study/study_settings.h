@@ -32,6 +32,7 @@ struct StudySettings {
   double augment = 0.2;          // p of D's time shift and cutout (0: off); the adaptive p starts here
   bool augment_adaptive = true;  // ADA: p follows D's overfitting signal
   std::string sample_weights = "ema";  // the generator the classifiers' images come from: ema or raw
+  int gan_select = 1;  // generated candidates per image kept, picked by the real classifier (1: no selection)
   int gan_test_per_class = 25;
   double gan_metrics_kimg = 6;   // GAN-test into the GAN's log this often (0: at the end)
   // Classifiers

@@ -204,6 +204,49 @@ TEST_CASE("study: the same seed gives the same results") {
   CHECK(read_text(a.path() / "gan" / "log.jsonl") == read_text(b.path() / "gan" / "log.jsonl"));
 }
 
+TEST_CASE("study: selection keeps, per class, the images the judge finds likeliest of their class") {
+  // Six images of classes 0 and 1; the judge's probability of the labelled class decides.
+  const std::vector<std::vector<float>> p{{0.9f, 0.1f}, {0.2f, 0.8f}, {0.6f, 0.4f}, {0.7f, 0.3f}, {0.5f, 0.5f}, {0.5f, 0.5f}};
+  const std::vector<int> labels{0, 1, 0, 0, 1, 1};
+  CHECK(study::most_probable_per_class(p, labels, {2, 1}) == std::vector<std::size_t>{0, 1, 3});
+  CHECK(study::most_probable_per_class(p, labels, {1, 2}) == std::vector<std::size_t>{0, 1, 4});  // tie: lower index
+  CHECK(study::most_probable_per_class(p, labels, {3, 3}).size() == 6);
+  CHECK_THROWS_WITH_AS(study::most_probable_per_class(p, labels, {4, 0}), doctest::Contains("class 0 has 3"),
+                       std::invalid_argument);
+}
+
+TEST_CASE("study: going on from a finished GAN checkpoint trains no GAN and gives the same study") {
+  TempDir dir("gg_test_study_resume_gan");
+  const data::Splits splits = bar_splits();
+  study::StudySettings settings = tiny_settings();
+  settings.methods = "real,real+gan";
+  settings.gan_select = 3;
+  const study::StudyResult first = study::run_study(splits.train, splits.validation, splits.test, settings.to_options(dir.path(), {}));
+  const std::string log = read_text(dir.path() / "gan" / "log.jsonl");
+  const std::string sheet = read_text(dir.path() / "generated" / "contact-sheet.png");
+  study::StudyOptions again = settings.to_options(dir.path(), {});
+  again.resume_gan = true;
+  const study::StudyResult second = study::run_study(splits.train, splits.validation, splits.test, again);
+  CHECK(read_text(dir.path() / "gan" / "log.jsonl") == log);  // no round was trained
+  CHECK(read_text(dir.path() / "generated" / "contact-sheet.png") == sheet);
+  CHECK(second.gan_test_ema == first.gan_test_ema);
+  CHECK(second.gan_test_raw == first.gan_test_raw);
+  for (std::size_t m = 0; m < first.methods.size(); ++m) CHECK(second.methods[m].test.confusion == first.methods[m].test.confusion);
+  // Selection: as many images as without it, judged at least as often of their class.
+  std::size_t wanted = 0;
+  for (std::size_t n : first.generated_counts) wanted += n;
+  const auto pngs = std::count_if(std::filesystem::recursive_directory_iterator(dir.path() / "generated"), {}, [](const auto& e) {
+    return e.is_regular_file() && e.path().filename() != "contact-sheet.png";
+  });
+  CHECK(static_cast<std::size_t>(pngs) == wanted);
+  CHECK(first.kept_agreement >= first.candidates_agreement);
+  // A checkpoint of other settings is refused by name, not trained over.
+  study::StudyOptions other = again;
+  other.gan.adam.lr *= 2;
+  CHECK_THROWS_WITH_AS(study::run_study(splits.train, splits.validation, splits.test, other),
+                       doctest::Contains("checkpoint.safetensors"), std::runtime_error);
+}
+
 TEST_CASE("demo: a tiny run on synthesized data writes a report whose images all exist") {
   TempDir tmp("gg_test_demo");
   study::DemoOptions o;

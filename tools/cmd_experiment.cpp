@@ -69,7 +69,9 @@ void add_experiment_command(CLI::App& app) {
   cmd->add_option("--out", f->out, "experiment folder")->required();
   cmd->add_option("--sizes", f->sizes, "real training images per class (comma-separated)")
       ->delimiter(',')->check(positive())->capture_default_str();
-  cmd->add_flag("--resume", f->resume, "run only the (size, seed) studies not yet in <out>/runs.csv (give the same flags)");
+  cmd->add_flag("--resume", f->resume,
+                "run only the (size, seed) studies not yet in <out>/runs.csv, each going on from its GAN checkpoint "
+                "when it has one (give the same GAN flags)");
   cmd->add_option("--seeds", f->seeds, "runs per size, seeds --seed, --seed + 1, ...")->check(positive())->capture_default_str();
   cmd->add_option("--real-shares", f->real_shares,
                   "shares of each class's real training images the classifiers train on, every method once per "

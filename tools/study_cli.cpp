@@ -43,6 +43,9 @@ void add_study_flags(CLI::App* cmd, study::StudySettings& s) {
                 "ProGAN: adapt that probability to D's overfitting (ADA), or keep it fixed")->group("ProGAN");
   cmd->add_option("--sample-weights", s.sample_weights, "generator the images come from: ema (Gs) or raw (G)")
       ->check(CLI::IsMember({"ema", "raw"}))->capture_default_str()->group("ProGAN");
+  cmd->add_option("--gan-select", s.gan_select,
+                  "draw N generated images per one used; the real classifier keeps those likeliest of their class (1: all)")
+      ->check(positive())->capture_default_str()->group("ProGAN");
   cmd->add_option("--gan-test-per-class", s.gan_test_per_class, "generated images per class for GAN-test")
       ->check(positive())->capture_default_str()->group("ProGAN");
   cmd->add_option("--gan-metrics-kimg", s.gan_metrics_kimg, "GAN-test of G and Gs into the GAN's log every N kimg (0: at the end)")
