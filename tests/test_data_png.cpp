@@ -11,7 +11,9 @@
 #include "data/file_io.h"
 #include "data/png_io.h"
 #include "engine/random.h"
+#include "tests/file_size_limit.h"
 #include "tests/shared_data.h"
+#include "tests/temp_dir.h"
 
 namespace fs = std::filesystem;
 using gg::data::Image;
@@ -76,6 +78,21 @@ TEST_CASE("data: PNG round trip, gray and RGB") {
   }
   CHECK_THROWS_AS(gg::data::encode_png(gradient(4, 4, 2)), std::invalid_argument);
   fs::remove_all(dir);
+}
+
+TEST_CASE("data: a PNG write on a full disk names the file and leaves the previous image whole") {
+  const gg::testing::TempDir dir("gg_test_png_full_disk");
+  const fs::path path = dir.path() / "Blip" / "GAN_s1n0_1.0.png";
+  fs::create_directories(path.parent_path());
+  const Image before = gradient(8, 8, 1);
+  gg::data::write_png(path, before);
+  {
+    const gg::testing::FileSizeLimit full(256);  // the 300x200 RGB image below needs far more
+    CHECK_THROWS_WITH_AS(gg::data::write_png(path, gradient(300, 200, 3), 0), doctest::Contains(path.string().c_str()),
+                         std::runtime_error);
+  }
+  CHECK(gg::data::read_png(path).pixels == before.pixels);
+  for (const auto& e : fs::directory_iterator(path.parent_path())) CHECK(e.path() == path);  // no temporary file left
 }
 
 TEST_CASE("data: PNG reads gray+alpha, RGBA, palette and 16-bit images as 8 bits") {

@@ -2,11 +2,13 @@
 // metrics (SWD, MS-SSIM), checkpoints and bit-identical resume, and a short real training run.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "data/dataset.h"
@@ -458,6 +460,42 @@ TEST_CASE("progan training: the run folder holds log, grids and checkpoint, a Na
   CHECK_THROWS_WITH_AS(run_training(longer, options, true), doctest::Contains("is kept"), std::runtime_error);
   CHECK(fs::last_write_time(file) == before);
   CHECK(read_checkpoint(file).state.step == 24);
+}
+
+TEST_CASE("progan training: a NaN that appears at step k mid-run stops it there, naming the step and the last good "
+          "checkpoint, which is left as it was") {
+  TempDir tmp("gg_progan_nan_mid_run");
+  const data::Dataset data = blob_dataset(32, 8, 3);
+  ProganTrainer trainer(tiny_config(), data);
+  RunOptions options;
+  options.out = tmp.path();
+  options.checkpoint_kimg = 0.05;  // batch 8: checkpoints at steps 8 (0.064 kimg, a phase end too) and 14 (0.112)
+  options.progress_seconds = 0;    // a progress line after every round (2 steps)
+  int rounds = 0;
+  options.print = [&](const std::string&) {
+    // After round 7 (step 14, just checkpointed) a weight of D turns NaN in place: step 15's D loss is NaN.
+    if (++rounds == 7) trainer.tensors().at("D.4x4.dense1.weight").fill_(NAN);
+  };
+  const fs::path file = checkpoint_path(tmp.path());
+  std::string error;
+  try {
+    run_training(trainer, options, false);
+  } catch (const std::runtime_error& e) {
+    error = e.what();
+  }
+  CHECK(error.find("the discriminator loss is nan at step 15") != std::string::npos);
+  CHECK(error.find(fmt::format("the last good checkpoint {} (kimg 0.1) is kept", file.string())) != std::string::npos);
+  const Checkpoint kept = read_checkpoint(file);
+  CHECK(kept.state.step == 14);
+  for (const auto& [name, t] : kept.tensors) {
+    const std::vector<double> values = t.to_vector<double>();
+    CHECK_MESSAGE(std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); }), name);
+  }
+  // The log ends with the last good round.
+  std::ifstream log(tmp.path() / "log.jsonl");
+  std::string line, last;
+  while (std::getline(log, line)) last = line;
+  CHECK(nlohmann::json::parse(last).at("step") == 14);
 }
 
 TEST_CASE("progan training: SIGINT stops a run at the round's end with that state checkpointed, and --resume ends it "

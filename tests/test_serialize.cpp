@@ -2,12 +2,10 @@
 // load_into's checks and the atomic write.
 #include <doctest/doctest.h>
 
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <bit>
 #include <cmath>
-#include <csignal>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -21,12 +19,14 @@
 #include <vector>
 
 #include "engine/serialize.h"
+#include "tests/file_size_limit.h"
 #include "tests/temp_dir.h"
 
 namespace fs = std::filesystem;
 using gg::DType;
 using gg::Tensor;
 using gg::TensorMap;
+using gg::testing::FileSizeLimit;
 
 namespace {
 
@@ -328,29 +328,6 @@ bool has_temp_files(const fs::path& dir) {
     if (entry.path().filename().string().find(".tmp.") != std::string::npos) return true;
   return false;
 }
-
-// Lowers the file-size limit so that writes past `bytes` fail with EFBIG (SIGXFSZ ignored),
-// and restores both on destruction.
-class FileSizeLimit {
- public:
-  explicit FileSizeLimit(rlim_t bytes) {
-    old_handler_ = ::signal(SIGXFSZ, SIG_IGN);
-    ::getrlimit(RLIMIT_FSIZE, &old_);
-    rlimit lowered = old_;
-    lowered.rlim_cur = bytes;
-    ::setrlimit(RLIMIT_FSIZE, &lowered);
-  }
-  ~FileSizeLimit() {
-    ::setrlimit(RLIMIT_FSIZE, &old_);
-    ::signal(SIGXFSZ, old_handler_);
-  }
-  FileSizeLimit(const FileSizeLimit&) = delete;
-  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
-
- private:
-  rlimit old_{};
-  void (*old_handler_)(int);
-};
 
 }  // namespace
 
