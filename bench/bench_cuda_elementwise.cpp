@@ -1,6 +1,10 @@
 // The memory-bound kernels of bench_elementwise.cpp on CUDA, in bytes/s and as a share of the
-// device's memory bandwidth. Each family counts the bytes the kernel must move for one call.
+// device's memory bandwidth. Each family counts the bytes the kernel must move for one call. The
+// unary kernels timed are those of the op table (tests/op_table.h) that ask for a benchmark.
+#include <string>
+
 #include "bench/bench_cuda_common.h"
+#include "tests/op_table.h"
 
 namespace {
 
@@ -30,11 +34,10 @@ void BM_cuda_binary_per_channel(benchmark::State& state) {
   report_bytes(state, 2 * kF * static_cast<double>(a.numel()));
 }
 
-template <gg::UnaryOp Op>
-void BM_cuda_unary(benchmark::State& state) {
+void BM_cuda_unary(benchmark::State& state, gg::UnaryOp op, double alpha) {
   const std::int64_t n = state.range(0);
   const Tensor x = random({n}, 3), y = empty({n});
-  time_on_device(state, [&] { backend().unary(Op, x, y, 0.2); });
+  time_on_device(state, [&] { backend().unary(op, x, y, alpha); });
   report_bytes(state, 2 * kF * static_cast<double>(n));
 }
 
@@ -120,15 +123,21 @@ void BM_cuda_concat_channels(benchmark::State& state) {
 
 constexpr std::int64_t kLarge = 1 << 24;  // 64 MiB of f32: far beyond the L2 cache
 
+// Registered during static initialisation, as BENCHMARK() registers the others.
+[[maybe_unused]] const bool unary_registered = [] {
+  for (const gg::op_table::UnaryOpRow& row : gg::op_table::kUnaryOps)
+    if (row.bench)
+      benchmark::RegisterBenchmark((std::string("BM_cuda_unary<gg::UnaryOp::") + row.name + ">").c_str(), BM_cuda_unary,
+                                   row.kernel, row.alpha)
+          ->Arg(kLarge)
+          ->UseManualTime();
+  return true;
+}();
+
 }  // namespace
 
 BENCHMARK(BM_cuda_binary_same_shape)->Arg(1 << 16)->Arg(kLarge)->UseManualTime();
 BENCHMARK(BM_cuda_binary_per_channel)->Arg(16)->Arg(32)->UseManualTime();
-BENCHMARK(BM_cuda_unary<gg::UnaryOp::leaky_relu>)->Arg(kLarge)->UseManualTime();
-BENCHMARK(BM_cuda_unary<gg::UnaryOp::relu>)->Arg(kLarge)->UseManualTime();
-BENCHMARK(BM_cuda_unary<gg::UnaryOp::scale>)->Arg(kLarge)->UseManualTime();
-BENCHMARK(BM_cuda_unary<gg::UnaryOp::exp>)->Arg(kLarge)->UseManualTime();
-BENCHMARK(BM_cuda_unary<gg::UnaryOp::rsqrt>)->Arg(kLarge)->UseManualTime();
 BENCHMARK(BM_cuda_sum_all)->Arg(kLarge)->UseManualTime();
 BENCHMARK(BM_cuda_sum_per_channel)->Arg(16)->Arg(32)->UseManualTime();
 BENCHMARK(BM_cuda_sum_over_batch)->Arg(64)->Arg(4096)->UseManualTime();

@@ -1,8 +1,12 @@
 // Memory-bound kernels, reported in bytes/s and as a share of the triad bandwidth. Each family
-// counts the bytes the kernel must move (inputs read + outputs written) for one call.
+// counts the bytes the kernel must move (inputs read + outputs written) for one call. The unary
+// kernels timed are those of the op table (tests/op_table.h) that ask for a benchmark.
+#include <string>
+
 #include "bench/roofline.h"
 #include "engine/backend.h"
 #include "engine/ops.h"
+#include "tests/op_table.h"
 
 namespace {
 
@@ -31,11 +35,10 @@ void BM_binary_per_channel(benchmark::State& state) {
   gg::bench::report_bytes(state, 2 * kF * static_cast<double>(a.numel()));
 }
 
-template <gg::UnaryOp Op>
-void BM_unary(benchmark::State& state) {
+void BM_unary(benchmark::State& state, gg::UnaryOp op, double alpha) {
   const std::int64_t n = state.range(0);
   const Tensor x = random({n}, 3), y = Tensor::empty({n});
-  for (auto _ : state) cpu().unary(Op, x, y, 0.2);
+  for (auto _ : state) cpu().unary(op, x, y, alpha);
   gg::bench::report_bytes(state, 2 * kF * static_cast<double>(n));
 }
 
@@ -122,15 +125,21 @@ void BM_concat_channels(benchmark::State& state) {
 
 constexpr std::int64_t kLarge = 1 << 24;  // 64 MiB of f32: far beyond the caches
 
+// Registered during static initialisation, as BENCHMARK() registers the others.
+[[maybe_unused]] const bool unary_registered = [] {
+  for (const gg::op_table::UnaryOpRow& row : gg::op_table::kUnaryOps)
+    if (row.bench)
+      benchmark::RegisterBenchmark((std::string("BM_unary<gg::UnaryOp::") + row.name + ">").c_str(), BM_unary, row.kernel,
+                                   row.alpha)
+          ->Arg(kLarge)
+          ->UseRealTime();
+  return true;
+}();
+
 }  // namespace
 
 BENCHMARK(BM_binary_same_shape)->Arg(1 << 16)->Arg(kLarge)->UseRealTime();
 BENCHMARK(BM_binary_per_channel)->Arg(16)->Arg(32)->UseRealTime();
-BENCHMARK(BM_unary<gg::UnaryOp::leaky_relu>)->Arg(kLarge)->UseRealTime();
-BENCHMARK(BM_unary<gg::UnaryOp::relu>)->Arg(kLarge)->UseRealTime();
-BENCHMARK(BM_unary<gg::UnaryOp::scale>)->Arg(kLarge)->UseRealTime();
-BENCHMARK(BM_unary<gg::UnaryOp::exp>)->Arg(kLarge)->UseRealTime();
-BENCHMARK(BM_unary<gg::UnaryOp::rsqrt>)->Arg(kLarge)->UseRealTime();
 BENCHMARK(BM_sum_all)->Arg(kLarge)->UseRealTime();
 BENCHMARK(BM_sum_per_channel)->Arg(16)->Arg(32)->UseRealTime();
 BENCHMARK(BM_sum_over_batch)->Arg(64)->Arg(4096)->UseRealTime();

@@ -1,6 +1,7 @@
 #pragma once
 // Plain, obviously-correct reference implementations in double: loops straight from the
 // definitions, no blocking, no BLAS. The engine's kernels are checked against these.
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -93,6 +94,141 @@ inline Tensor log_softmax(const Tensor& xt) {
     for (std::int64_t c = 0; c < C; ++c) y[static_cast<std::size_t>(r * C + c)] = x[static_cast<std::size_t>(r * C + c)] - std::log(s);
   }
   return make(y, xt.shape());
+}
+
+// f applied to every element.
+template <typename F>
+Tensor map(const Tensor& xt, F f) {
+  std::vector<double> y = values(xt);
+  for (double& e : y) e = f(e);
+  return make(y, xt.shape());
+}
+
+// out = f(a, b) with numpy broadcasting, by index arithmetic: shapes align from the right and
+// size-1 dims stretch.
+template <typename F>
+Tensor broadcast(const Tensor& at, const Tensor& bt, F f) {
+  const std::size_t rank = std::max(at.shape().size(), bt.shape().size());
+  Shape sa(rank - at.shape().size(), 1), sb(rank - bt.shape().size(), 1), so(rank);
+  sa.insert(sa.end(), at.shape().begin(), at.shape().end());
+  sb.insert(sb.end(), bt.shape().begin(), bt.shape().end());
+  for (std::size_t i = 0; i < rank; ++i) so[i] = std::max(sa[i], sb[i]);
+  const auto a = values(at), b = values(bt);
+  std::vector<double> out(static_cast<std::size_t>(shape_numel(so)));
+  for (std::int64_t flat = 0; flat < shape_numel(so); ++flat) {
+    std::int64_t rem = flat, ia = 0, ib = 0, stride_a = 1, stride_b = 1;
+    for (std::size_t d = rank; d-- > 0;) {
+      const std::int64_t idx = rem % so[d];
+      rem /= so[d];
+      ia += (sa[d] == 1 ? 0 : idx) * stride_a;
+      ib += (sb[d] == 1 ? 0 : idx) * stride_b;
+      stride_a *= sa[d];
+      stride_b *= sb[d];
+    }
+    out[static_cast<std::size_t>(flat)] = f(a[static_cast<std::size_t>(ia)], b[static_cast<std::size_t>(ib)]);
+  }
+  return make(out, so);
+}
+
+// Sum over `dims` (negative counts from the end): every element added into the output element
+// whose index has those dims set to 0; keepdim leaves them as size 1.
+inline Tensor sum(const Tensor& xt, const std::vector<int>& dims, bool keepdim) {
+  const Shape& in = xt.shape();
+  const int rank = static_cast<int>(in.size());
+  std::vector<bool> reduced(in.size(), false);
+  for (int d : dims) reduced[static_cast<std::size_t>(d < 0 ? d + rank : d)] = true;
+  Shape keep = in, dropped;
+  for (std::size_t d = 0; d < in.size(); ++d) {
+    if (reduced[d]) keep[d] = 1;
+    else dropped.push_back(in[d]);
+  }
+  const auto x = values(xt);
+  std::vector<double> y(static_cast<std::size_t>(shape_numel(keep)), 0.0);
+  for (std::int64_t flat = 0; flat < xt.numel(); ++flat) {
+    std::int64_t rem = flat, out = 0, stride = 1;
+    for (std::size_t d = in.size(); d-- > 0;) {
+      const std::int64_t idx = rem % in[d];
+      rem /= in[d];
+      out += (reduced[d] ? 0 : idx) * stride;
+      stride *= keep[d];
+    }
+    y[static_cast<std::size_t>(out)] += x[static_cast<std::size_t>(flat)];
+  }
+  return make(y, keepdim ? keep : dropped);
+}
+
+// a and b joined along dim: a's slices first, then b's.
+inline Tensor concat(const Tensor& at, const Tensor& bt, int dim) {
+  const auto a = values(at), b = values(bt);
+  std::int64_t outer = 1, inner = 1;
+  for (int d = 0; d < dim; ++d) outer *= at.size(d);
+  for (int d = dim + 1; d < at.dim(); ++d) inner *= at.size(d);
+  const std::int64_t na = at.size(dim) * inner, nb = bt.size(dim) * inner;
+  std::vector<double> y;
+  for (std::int64_t o = 0; o < outer; ++o) {
+    y.insert(y.end(), a.begin() + o * na, a.begin() + (o + 1) * na);
+    y.insert(y.end(), b.begin() + o * nb, b.begin() + (o + 1) * nb);
+  }
+  Shape s = at.shape();
+  s[static_cast<std::size_t>(dim)] += bt.size(dim);
+  return make(y, s);
+}
+
+// Indices [start, end) of dim.
+inline Tensor slice(const Tensor& xt, int dim, std::int64_t start, std::int64_t end) {
+  const auto x = values(xt);
+  std::int64_t outer = 1, inner = 1;
+  for (int d = 0; d < dim; ++d) outer *= xt.size(d);
+  for (int d = dim + 1; d < xt.dim(); ++d) inner *= xt.size(d);
+  std::vector<double> y;
+  for (std::int64_t o = 0; o < outer; ++o)
+    for (std::int64_t i = start; i < end; ++i)
+      for (std::int64_t j = 0; j < inner; ++j) y.push_back(x[static_cast<std::size_t>((o * xt.size(dim) + i) * inner + j)]);
+  Shape s = xt.shape();
+  s[static_cast<std::size_t>(dim)] = end - start;
+  return make(y, s);
+}
+
+// Training-mode batch norm of (N, C) or (N, C, H, W): each channel's values over N, H and W less
+// their mean, over the square root of their biased variance + eps, times gamma, plus beta.
+inline Tensor batch_norm(const Tensor& xt, const Tensor& gamma, const Tensor& beta, double eps) {
+  const auto x = values(xt), g = values(gamma), b = values(beta);
+  const std::int64_t N = xt.size(0), C = xt.size(1), HW = xt.numel() / (N * C);
+  std::vector<double> y(x.size());
+  for (std::int64_t c = 0; c < C; ++c) {
+    auto at = [&](std::int64_t n, std::int64_t i) { return static_cast<std::size_t>((n * C + c) * HW + i); };
+    double m = 0, var = 0;
+    for (std::int64_t n = 0; n < N; ++n)
+      for (std::int64_t i = 0; i < HW; ++i) m += x[at(n, i)] / static_cast<double>(N * HW);
+    for (std::int64_t n = 0; n < N; ++n)
+      for (std::int64_t i = 0; i < HW; ++i) var += (x[at(n, i)] - m) * (x[at(n, i)] - m) / static_cast<double>(N * HW);
+    for (std::int64_t n = 0; n < N; ++n)
+      for (std::int64_t i = 0; i < HW; ++i)
+        y[at(n, i)] = (x[at(n, i)] - m) / std::sqrt(var + eps) * g[static_cast<std::size_t>(c)] + b[static_cast<std::size_t>(c)];
+  }
+  return make(y, xt.shape());
+}
+
+// Mean over rows of -log softmax(logits)[label], weighted by class as PyTorch does (sum of w * nll
+// over sum of w); no weights: all 1.
+inline Tensor cross_entropy(const Tensor& logits, const std::vector<int>& labels, const std::vector<double>& weights) {
+  const auto ls = values(reference::log_softmax(logits));
+  const std::size_t C = static_cast<std::size_t>(logits.size(1));
+  double total = 0, wsum = 0;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    const std::size_t label = static_cast<std::size_t>(labels[i]);
+    const double w = weights.empty() ? 1.0 : weights[label];
+    total -= w * ls[i * C + label];
+    wsum += w;
+  }
+  return make({total / wsum}, {});
+}
+
+inline Tensor mse(const Tensor& at, const Tensor& bt) {
+  const auto a = values(at), b = values(bt);
+  double total = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) total += (a[i] - b[i]) * (a[i] - b[i]);
+  return make({total / static_cast<double>(a.size())}, {});
 }
 
 }  // namespace gg::reference

@@ -1,43 +1,53 @@
-// Gradients of gradients against central differences of gradients, for the ops on the WGAN-GP
-// gradient-penalty path, and the penalty of a small conv net end to end.
+// Gradients of gradients against central differences of gradients: the op table's rows on the
+// WGAN-GP gradient-penalty path (tests/op_table.h), one SUBCASE each; compositions of them; and
+// the penalty of a small conv net end to end.
+#include "engine/ops_progan.h"
+#include "tests/op_table.h"
 #include "tests/testing.h"
 
 using namespace gg;
+using namespace gg::op_table;
 using gg::testing::check_second_order;
 using gg::testing::random_f64;
 using In = std::vector<Tensor>;
 
-TEST_CASE("second order: conv2d and its two adjoints") {
-  const Tensor x = random_f64({2, 2, 4, 4}, 1), w = random_f64({3, 2, 3, 3}, 2), b = random_f64({3}, 3);
-  // conv is bilinear, so the check exercises the cross terms d2/dx dw.
-  check_second_order([](const In& v) { return conv2d(v[0], v[1], v[2], {1, 1}); }, {x, w, b});
-  check_second_order([](const In& v) { return conv2d(v[0], v[1], {}, {2, 1}); }, {x, w});
-  // A nonlinearity between two convs makes the second derivative non-trivial in x.
-  check_second_order([](const In& v) { return square(conv2d(v[0], v[1], {}, {1, 1})); }, {x, w});
+namespace {
+
+void check_group(Group group) {
+  for (const OpCase& row : op_cases()) {
+    if (row.group != group || !row.penalty_path || !row.gradcheck) continue;
+    SUBCASE(row.name.c_str()) {
+      // square(op): its second derivative involves op's own, and is non-trivial where op is linear.
+      check_second_order([op = row.op](const In& v) { return square(op(v)); }, make_inputs(row, DType::f64),
+                         {.max_kink_share = row.kinks == Kinks::inside ? 0.05 : 0.0});
+    }
+  }
 }
 
-TEST_CASE("second order: linear, mul, sum/mean") {
-  check_second_order([](const In& v) { return square(linear(v[0], v[1], v[2])); },
-                     {random_f64({3, 4}, 4), random_f64({2, 4}, 5), random_f64({2}, 6)});
+}  // namespace
+
+TEST_CASE("second order: elementwise ops of the op table, broadcasting too") { check_group(Group::elementwise); }
+
+TEST_CASE("second order: reductions, broadcasts and shape ops of the op table") { check_group(Group::reduction_shape); }
+
+TEST_CASE("second order: matmul, linear and conv2d of the op table") { check_group(Group::linalg_conv); }
+
+TEST_CASE("second order: avg_pool and upsampling of the op table") { check_group(Group::nn); }
+
+TEST_CASE("second order: ProGAN's fused ops of the op table") { check_group(Group::progan); }
+
+TEST_CASE("second order: compositions of the penalty path's ops") {
+  const Tensor img = random_f64({2, 2, 4, 4}, 11, 0.05);
   check_second_order([](const In& v) { return mul(mul(v[0], v[1]), v[0]); }, {random_f64({2, 3}, 7), random_f64({1, 3}, 8)});
   check_second_order([](const In& v) { return square(sum(mul(v[0], v[0]), {1}, true)); }, {random_f64({3, 4}, 9)});
-  check_second_order([](const In& v) { return square(mean(v[0], {0, 2})); }, {random_f64({2, 3, 4}, 10)});
-}
-
-TEST_CASE("second order: leaky_relu, avg_pool, upsample, concat") {
-  const Tensor img = random_f64({2, 2, 4, 4}, 11, 0.05);
   check_second_order([](const In& v) { return square(leaky_relu(mul(v[0], v[0]), 0.2)); }, {img});
   check_second_order([](const In& v) { return leaky_relu(mul(v[0], v[1]), 0.2); }, {img, random_f64({1, 2, 1, 1}, 12)});
-  check_second_order([](const In& v) { return square(avg_pool2x2(v[0])); }, {img});
-  check_second_order([](const In& v) { return square(upsample_nearest2x(v[0])); }, {img});
   check_second_order([](const In& v) { return square(concat({v[0], mul(v[1], v[0])}, 1)); }, {img, random_f64({2, 2, 4, 4}, 13)});
-}
-
-TEST_CASE("second order: sqrt and rsqrt") {
   const Tensor pos = add(abs(random_f64({3, 4}, 14)), 0.3).detach();
-  check_second_order([](const In& v) { return sqrt(v[0]); }, {pos});
-  check_second_order([](const In& v) { return rsqrt(v[0]); }, {pos});
   check_second_order([](const In& v) { return mul(sqrt(v[0]), v[1]); }, {pos, random_f64({3, 4}, 15)});
+  const Tensor maps = random_f64({4, 2, 4, 4}, 30, 0.05);
+  check_second_order([](const In& v) { return minibatch_stddev(mul(v[0], v[0])); }, {maps});
+  check_second_order([](const In& v) { return mul(fade_in(0.3, v[0], v[1]), v[0]); }, {maps, random_f64(maps.shape(), 36)});
 }
 
 TEST_CASE("second order: input-gradient norm penalty of a small conv net") {
