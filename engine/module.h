@@ -46,4 +46,17 @@ class Module {
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
 };
 
+// Sets eval mode and restores the previous mode when it goes out of scope.
+class EvalMode {
+ public:
+  explicit EvalMode(Module& m) : module_(m), was_training_(m.is_training()) { m.eval(); }
+  ~EvalMode() { module_.train(was_training_); }
+  EvalMode(const EvalMode&) = delete;
+  EvalMode& operator=(const EvalMode&) = delete;
+
+ private:
+  Module& module_;
+  bool was_training_;
+};
+
 }  // namespace gg

@@ -73,7 +73,7 @@ std::vector<BatchNorm*> GlitchClassifier::batch_norms() const {
   return out;
 }
 
-Tensor GlitchClassifier::forward(const Tensor& images, Generator& dropout_gen) {
+Tensor GlitchClassifier::features(const Tensor& images) {
   if (images.dim() != 4 || images.size(1) != config_.channels || images.size(2) != config_.resolution ||
       images.size(3) != config_.resolution) {
     throw std::invalid_argument("GlitchClassifier: expected images (N, " + std::to_string(config_.channels) + ", " +
@@ -82,8 +82,11 @@ Tensor GlitchClassifier::forward(const Tensor& images, Generator& dropout_gen) {
   }
   Tensor h = images;
   for (const auto& block : blocks_) h = block->forward(h);  // (N, w_last, S / 2^blocks, S / 2^blocks)
-  h = mean(h, {2, 3});                                        // (N, w_last): global average pool
-  h = dropout(h, config_.dropout, is_training(), dropout_gen);
+  return mean(h, {2, 3});                                     // (N, w_last): global average pool
+}
+
+Tensor GlitchClassifier::forward(const Tensor& images, Generator& dropout_gen) {
+  const Tensor h = dropout(features(images), config_.dropout, is_training(), dropout_gen);
   return head_->forward(h);  // (N, classes)
 }
 

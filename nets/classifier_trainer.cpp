@@ -58,19 +58,6 @@ void check_options(const data::Dataset& train, const data::Dataset& validation, 
   }
 }
 
-// Sets eval mode and restores the previous mode when it goes out of scope.
-class EvalMode {
- public:
-  explicit EvalMode(Module& m) : module_(m), was_training_(m.is_training()) { m.eval(); }
-  ~EvalMode() { module_.train(was_training_); }
-  EvalMode(const EvalMode&) = delete;
-  EvalMode& operator=(const EvalMode&) = delete;
-
- private:
-  Module& module_;
-  bool was_training_;
-};
-
 // log softmax of every sample's logits, row-major (N, classes), in eval mode.
 std::vector<float> log_probabilities(GlitchClassifier& model, const data::Dataset& data, int batch, Device device) {
   const ClassifierConfig& c = model.config();

@@ -16,5 +16,6 @@ void add_experiment_command(CLI::App& app);
 void add_train_classifier_command(CLI::App& app);
 void add_eval_classifier_command(CLI::App& app);
 void add_anomalies_command(CLI::App& app);
+void add_robustness_command(CLI::App& app);
 
 }  // namespace gg::tools

@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   gg::tools::add_train_classifier_command(app);
   gg::tools::add_eval_classifier_command(app);
   gg::tools::add_anomalies_command(app);
+  gg::tools::add_robustness_command(app);
   try {
     app.parse(argc, argv);
     if (gg::KernelProfiler::enabled()) std::fputs(gg::KernelProfiler::table().c_str(), stdout);
