@@ -31,6 +31,9 @@ Tensor leaky_relu(const Tensor& x, double slope = 0.2);
 // a + (b - a) * t, t a tensor broadcast against a and b, or a scalar.
 Tensor lerp(const Tensor& a, const Tensor& b, const Tensor& t);
 Tensor lerp(const Tensor& a, const Tensor& b, double t);
+// Gradient reversal (Ganin & Lempitsky 2015): the identity forward; backward multiplies the
+// gradient by -lambda, so what lies before it learns to defeat the loss after it (domain adaptation).
+Tensor gradient_reversal(const Tensor& x, double lambda);
 
 inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
 inline Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }

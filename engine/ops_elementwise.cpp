@@ -132,4 +132,13 @@ Tensor lerp(const Tensor& a, const Tensor& b, const Tensor& t) { return add(a, m
 
 Tensor lerp(const Tensor& a, const Tensor& b, double t) { return add(a, mul(sub(b, a), t)); }
 
+Tensor gradient_reversal(const Tensor& x, double lambda) {
+  Tensor out;
+  {
+    NoGrad no_grad;
+    out = x.clone();
+  }
+  return record("gradient_reversal", out, {x}, [lambda](Node&, const Tensor& g) { return Grads{mul(g, -lambda)}; });
+}
+
 }  // namespace gg

@@ -85,9 +85,10 @@ Tensor GlitchClassifier::features(const Tensor& images) {
   return mean(h, {2, 3});                                     // (N, w_last): global average pool
 }
 
-Tensor GlitchClassifier::forward(const Tensor& images, Generator& dropout_gen) {
-  const Tensor h = dropout(features(images), config_.dropout, is_training(), dropout_gen);
-  return head_->forward(h);  // (N, classes)
+Tensor GlitchClassifier::classify(const Tensor& features, Generator& dropout_gen) {
+  return head_->forward(dropout(features, config_.dropout, is_training(), dropout_gen));  // (N, classes)
 }
+
+Tensor GlitchClassifier::forward(const Tensor& images, Generator& dropout_gen) { return classify(features(images), dropout_gen); }
 
 }  // namespace gg::nets

@@ -28,8 +28,11 @@ class GlitchClassifier : public Module {
   GlitchClassifier(ClassifierConfig config, Generator& init, TensorOptions options = {});
   // (N, C, S, S) in [-1, 1] -> logits (N, classes). `dropout_gen` drives the dropout mask in training mode.
   Tensor forward(const Tensor& images, Generator& dropout_gen);
-  // (N, C, S, S) -> the globally pooled features the head classifies, (N, w_last).
+  // forward = classify(features(images)): (N, C, S, S) -> the globally pooled features (N, w_last),
+  // and features -> dropout -> linear head -> logits (N, classes).
   Tensor features(const Tensor& images);
+  Tensor classify(const Tensor& features, Generator& dropout_gen);
+  int feature_width() const { return config_.widths.back(); }
   const ClassifierConfig& config() const { return config_; }
   // Every batch norm, input side first (to re-estimate their statistics, see classifier_trainer.h).
   std::vector<BatchNorm*> batch_norms() const;

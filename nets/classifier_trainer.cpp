@@ -21,7 +21,7 @@ namespace gg::nets {
 namespace {
 
 // The random streams of a run.
-enum Stream : std::uint64_t { kInit, kDropout, kRealSampler, kExtraSampler, kMixing, kBatchNormSample };
+enum Stream : std::uint64_t { kInit, kDropout, kRealSampler, kExtraSampler, kMixing, kBatchNormSample, kDomainHead, kUnlabelled };
 
 void require(bool ok, const std::string& what) {
   if (!ok) throw std::invalid_argument("train_classifier: " + what);
@@ -55,6 +55,14 @@ void check_options(const data::Dataset& train, const data::Dataset& validation, 
             "the extra set's classes differ from the training set's (relabel it into the same label space)");
     require(o.extra->channels() == train.channels() && o.extra->height() == train.height() && o.extra->width() == train.width(),
             "the extra images are " + shape_text(*o.extra) + ", the training images " + shape_text(train));
+  }
+  if (o.unlabelled != nullptr) {
+    require(!o.unlabelled->empty(), "the unlabelled (target-domain) set is empty");
+    require(o.unlabelled->channels() == train.channels() && o.unlabelled->height() == train.height() &&
+                o.unlabelled->width() == train.width(),
+            "the unlabelled images are " + shape_text(*o.unlabelled) + ", the training images " + shape_text(train));
+    require(o.domain_lambda >= 0 && std::isfinite(o.domain_lambda),
+            fmt::format("domain_lambda must be non-negative, not {}", o.domain_lambda));
   }
 }
 
@@ -124,17 +132,55 @@ void load_init(GlitchClassifier& model, const data::Dataset& train, const Classi
   model.load_state_dict(init.model->state_dict());
 }
 
-nlohmann::json log_line(const EpochReport& r) {
-  return {{"epoch", r.epoch},
-          {"train_loss", r.train_loss},
-          {"train_accuracy", r.train_accuracy},
-          {"validation_loss", r.validation_loss},
-          {"validation_accuracy", r.validation_accuracy},
-          {"validation_macro_f1", r.validation_macro_f1},
-          {"learning_rate", r.learning_rate},
-          {"seconds", r.seconds},
-          {"best", r.best}};
+nlohmann::json log_line(const EpochReport& r, bool domain_adaptation) {
+  nlohmann::json line = {{"epoch", r.epoch},
+                         {"train_loss", r.train_loss},
+                         {"train_accuracy", r.train_accuracy},
+                         {"validation_loss", r.validation_loss},
+                         {"validation_accuracy", r.validation_accuracy},
+                         {"validation_macro_f1", r.validation_macro_f1},
+                         {"learning_rate", r.learning_rate},
+                         {"seconds", r.seconds},
+                         {"best", r.best}};
+  if (domain_adaptation) {
+    line["domain_loss"] = r.domain_loss;
+    line["domain_accuracy"] = r.domain_accuracy;
+  }
+  return line;
 }
+
+// The training images at `indices` alternating with as many seeded unlabelled ones (fewer when it
+// has fewer), in the training set's label space (the unlabelled images get label 0, never read).
+data::Dataset interleave_domains(const data::Dataset& train, std::span<const std::size_t> indices, const data::Dataset& unlabelled,
+                                 Generator& gen) {
+  std::vector<std::size_t> other = data::random_permutation(unlabelled.size(), gen);
+  other.resize(std::min(other.size(), indices.size()));
+  std::vector<std::uint8_t> pixels;
+  std::vector<int> labels;
+  std::vector<data::SampleInfo> infos;
+  const auto add = [&](const data::Dataset& d, std::size_t i, int label) {
+    pixels.insert(pixels.end(), d.pixels(i).begin(), d.pixels(i).end());
+    labels.push_back(label);
+    infos.push_back(d.info(i));
+  };
+  for (std::size_t k = 0; k < indices.size(); ++k) {
+    add(train, indices[k], train.label(indices[k]));
+    if (k < other.size()) add(unlabelled, other[k], 0);
+  }
+  return {train.class_names(), train.channels(), train.height(), train.width(), std::move(pixels), std::move(labels), std::move(infos)};
+}
+
+// The DANN parts of a run with unlabelled images: the domain head and the target-domain batches.
+struct DomainAdaptation {
+  DomainAdaptation(const ClassifierTrainOptions& o, int feature_width, Generator& init)
+      : head(feature_width, 2, init, {DType::f32, o.device}),
+        batches(std::make_unique<data::SampledBatches>(
+                    *o.unlabelled, std::make_unique<data::ShuffleSampler>(o.unlabelled->size(), derive_seed(o.seed, kUnlabelled)),
+                    static_cast<std::size_t>(o.batch)),
+                2) {}
+  Linear head;
+  data::Prefetcher batches;
+};
 
 }  // namespace
 
@@ -201,6 +247,8 @@ std::vector<double> inverse_frequency_weights(const data::Dataset& train, const 
   return weights;
 }
 
+double domain_coefficient(double lambda, double progress) { return lambda * (2 / (1 + std::exp(-10 * progress)) - 1); }
+
 std::size_t steps_per_epoch(std::size_t train_size, const ClassifierTrainOptions& o) {
   const double real_per_batch = o.batch * (o.extra != nullptr ? 1.0 - o.extra_ratio : 1.0);
   return static_cast<std::size_t>(std::ceil(static_cast<double>(train_size) / real_per_batch - 1e-9));
@@ -238,7 +286,14 @@ ClassifierTrainResult train_classifier(const data::Dataset& train, const data::D
     if (!log) throw std::runtime_error(log_file.string() + ": cannot open the training log for writing");
   }
 
-  Adam optimizer(model->parameters(), {.lr = options.lr});
+  std::unique_ptr<DomainAdaptation> domain;
+  std::vector<Tensor> parameters = model->parameters();
+  if (options.unlabelled != nullptr) {
+    Generator head_gen(derive_seed(options.seed, kDomainHead));
+    domain = std::make_unique<DomainAdaptation>(options, model->feature_width(), head_gen);
+    for (const Tensor& p : domain->head.parameters()) parameters.push_back(p);
+  }
+  Adam optimizer(parameters, {.lr = options.lr});
   StepLR schedule(optimizer, options.lr_step_epochs, options.lr_gamma);
   data::Prefetcher batches(training_batches(train, options), 2);
   const std::size_t steps = steps_per_epoch(train.size(), options);
@@ -248,6 +303,12 @@ ClassifierTrainResult train_classifier(const data::Dataset& train, const data::D
   Generator sample_gen(derive_seed(options.seed, kBatchNormSample));
   std::vector<std::size_t> norm_sample = data::random_permutation(train.size(), sample_gen);
   norm_sample.resize(std::min(norm_sample.size(), static_cast<std::size_t>(options.batch_norm_images)));
+  // With unlabelled images the statistics come from both domains, alternating, as training saw them.
+  const data::Dataset norm_data = domain ? interleave_domains(train, norm_sample, *options.unlabelled, sample_gen) : train;
+  if (domain) {
+    norm_sample.resize(norm_data.size());
+    std::iota(norm_sample.begin(), norm_sample.end(), 0);
+  }
 
   ClassifierTrainResult result;
   TensorMap best_state;
@@ -257,15 +318,37 @@ ClassifierTrainResult train_classifier(const data::Dataset& train, const data::D
     EpochReport r;
     r.epoch = epoch;
     r.learning_rate = optimizer.learning_rate();
-    double loss_sum = 0;
-    std::size_t correct = 0, seen = 0;
+    double loss_sum = 0, domain_loss_sum = 0;
+    std::size_t correct = 0, seen = 0, domain_correct = 0, domain_seen = 0;
     for (std::size_t step = 0; step < steps; ++step) {
       const data::Batch batch = batches.next();
       optimizer.zero_grad();
-      const Tensor logits = model->forward(batch.images.to(options.device), dropout_gen);  // (N, classes)
-      const Tensor loss = cross_entropy(logits, batch.labels, weights);
-      loss.backward();
-      const double value = loss.item();
+      Tensor logits, loss, total;
+      if (!domain) {
+        logits = model->forward(batch.images.to(options.device), dropout_gen);  // (N, classes)
+        total = loss = cross_entropy(logits, batch.labels, weights);
+      } else {
+        // One pass over both domains' images, so batch norm sees them together, as at DANN's test time.
+        const data::Batch target = domain->batches.next();
+        const auto n = static_cast<std::int64_t>(batch.labels.size()), m = static_cast<std::int64_t>(target.labels.size());
+        const Tensor features = model->features(concat({batch.images, target.images}, 0).to(options.device));  // (N + M, w)
+        logits = model->classify(slice(features, 0, 0, n), dropout_gen);
+        loss = cross_entropy(logits, batch.labels, weights);
+        const double progress = (static_cast<double>(epoch - 1) * static_cast<double>(steps) + static_cast<double>(step)) /
+                                (static_cast<double>(options.epochs) * static_cast<double>(steps));
+        const Tensor domain_logits =
+            domain->head.forward(gradient_reversal(features, domain_coefficient(options.domain_lambda, progress)));  // (N + M, 2)
+        std::vector<int> domains(static_cast<std::size_t>(n), 0);
+        domains.resize(static_cast<std::size_t>(n + m), 1);
+        const Tensor domain_loss = cross_entropy(domain_logits, domains);
+        total = add(loss, domain_loss);
+        domain_loss_sum += domain_loss.item();
+        const std::vector<int> guessed = argmax_rows(domain_logits.detach());
+        for (std::size_t i = 0; i < guessed.size(); ++i) domain_correct += guessed[i] == domains[i];
+        domain_seen += guessed.size();
+      }
+      total.backward();
+      const double value = total.item();
       if (!std::isfinite(value)) {
         throw std::runtime_error(fmt::format("train_classifier: the loss is {} at epoch {}, step {}{}", value, epoch, step + 1,
                                              options.out.empty() || result.best_epoch == 0
@@ -273,7 +356,7 @@ ClassifierTrainResult train_classifier(const data::Dataset& train, const data::D
                                                  : fmt::format("; {} holds epoch {}", best_file.string(), result.best_epoch)));
       }
       optimizer.step();
-      loss_sum += value;
+      loss_sum += loss.item();
       const std::vector<int> predicted = argmax_rows(logits.detach());
       for (std::size_t i = 0; i < predicted.size(); ++i) correct += predicted[i] == batch.labels[i];
       seen += predicted.size();
@@ -281,8 +364,12 @@ ClassifierTrainResult train_classifier(const data::Dataset& train, const data::D
     schedule.step();
     r.train_loss = loss_sum / static_cast<double>(steps);
     r.train_accuracy = static_cast<double>(correct) / static_cast<double>(seen);
+    if (domain) {
+      r.domain_loss = domain_loss_sum / static_cast<double>(steps);
+      r.domain_accuracy = static_cast<double>(domain_correct) / static_cast<double>(domain_seen);
+    }
 
-    if (!norm_sample.empty()) precise_batch_norm(*model, train, norm_sample, options.batch, options.device);
+    if (!norm_sample.empty()) precise_batch_norm(*model, norm_data, norm_sample, options.batch, options.device);
     const Validation v = validate(*model, validation, options.batch, options.device);
     r.validation_loss = v.loss;
     r.validation_accuracy = v.report.accuracy;
@@ -299,7 +386,7 @@ ClassifierTrainResult train_classifier(const data::Dataset& train, const data::D
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     result.history.push_back(r);
-    if (log.is_open()) log << log_line(r).dump() << "\n" << std::flush;
+    if (log.is_open()) log << log_line(r, options.unlabelled != nullptr).dump() << "\n" << std::flush;
     if (options.on_epoch) options.on_epoch(r);
     if (options.patience > 0 && epoch - result.best_epoch >= options.patience) break;
   }

@@ -35,6 +35,9 @@ struct EpochReport {
   double train_loss = 0, train_accuracy = 0, validation_loss = 0, validation_accuracy = 0, validation_macro_f1 = 0;
   double learning_rate = 0, seconds = 0;
   bool best = false;
+  // With unlabelled images: the domain head's loss and how often it told the domains apart (0.5:
+  // the features no longer show which domain an image came from).
+  double domain_loss = 0, domain_accuracy = 0;
 };
 
 struct ClassifierTrainOptions {
@@ -60,6 +63,13 @@ struct ClassifierTrainOptions {
   // Training images (a seeded sample) the batch-norm statistics are averaged over before each
   // validation; 0 keeps the running averages.
   int batch_norm_images = 2048;
+  // Domain adaptation (DANN, Ganin & Lempitsky 2015): images of the target domain, labels unused
+  // (e.g. real glitches for a classifier trained on synthetic ones). Each step adds a batch of
+  // them to the labelled batch; a domain head (linear on the pooled features) learns to tell the
+  // two apart through a gradient reversal whose coefficient ramps from 0 to domain_lambda as
+  // 2 / (1 + exp(-10 p)) - 1 over the training progress p, so the features learn not to.
+  const data::Dataset* unlabelled = nullptr;
+  double domain_lambda = 0.1;
 };
 
 struct ClassifierTrainResult {
@@ -104,6 +114,9 @@ void precise_batch_norm(GlitchClassifier& model, const data::Dataset& data, std:
 
 // The preprocessing recorded in checkpoints: options.preprocess, or the default described above.
 data::PreprocessOptions recorded_preprocess(const ClassifierTrainOptions& options);
+
+// The gradient reversal's coefficient at training progress p in [0, 1]: lambda (2 / (1 + e^(-10 p)) - 1).
+double domain_coefficient(double lambda, double progress);
 
 // An independent seed for random stream `stream` of a run seeded with `seed` (splitmix64), so that
 // runs with neighbouring seeds share no stream.

@@ -150,6 +150,16 @@ void elementwise(std::vector<OpCase>& rows) {
                   .reference = [lerp_ref](const Inputs& v) { return lerp_ref(v[0], v[1], v[2]); },
                   .tol = Tol::composite,
                   .penalty_path = true});
+  // Its gradient is by design not its forward's (-lambda times it): tests/test_robustness.cpp
+  // checks it against central differences of the forward without the reversal.
+  rows.push_back({.name = "gradient_reversal lambda 0.7",
+                  .group = Group::elementwise,
+                  .args = {{{4, 5, 6}}},
+                  .op = [](const Inputs& v) { return gradient_reversal(v[0], 0.7); },
+                  .reference = [](const Inputs& v) { return reference::map(v[0], [](double x) { return x; }); },
+                  .tol = Tol::exact,
+                  .exact_forward = true,
+                  .gradcheck = false});
 }
 
 // ---- Reductions, broadcasting and shape ----

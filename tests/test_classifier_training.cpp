@@ -258,3 +258,57 @@ TEST_CASE("classifier training: precise batch norm over one batch makes eval mod
   CHECK(gap_after < 1e-2f);
   CHECK(gap_before > 10 * gap_after);
 }
+
+TEST_CASE("classifier training: domain adaptation adds a domain head behind a gradient reversal, reproducibly") {
+  CHECK(nets::domain_coefficient(0.5, 0) == 0);
+  CHECK(nets::domain_coefficient(0.5, 0.5) == doctest::Approx(0.5 * (2 / (1 + std::exp(-5.0)) - 1)));
+  CHECK(nets::domain_coefficient(1, 1) == doctest::Approx(0.99991).epsilon(1e-5));
+
+  const data::Dataset train = testing::bars_dataset(512, 16, 3), validation = testing::bars_dataset(32, 16, 4);
+  // The target domain: other bars, far brighter, so the domain head can tell them apart at first.
+  const data::Dataset bright = testing::bars_dataset(64, 16, 5, 0.5);
+  std::vector<std::uint8_t> pixels;
+  for (std::size_t i = 0; i < bright.size(); ++i)
+    for (std::uint8_t v : bright.pixels(i)) pixels.push_back(static_cast<std::uint8_t>(std::min(255, v + 120)));
+  const data::Dataset target(bright.class_names(), 1, 16, 16, std::move(pixels), bright.labels(),
+                             std::vector<data::SampleInfo>(bright.size()));
+  const testing::TempDir dir("domain");
+  nets::ClassifierTrainOptions o = small_options(3);
+  o.unlabelled = &target;
+  o.domain_lambda = 0.5;
+  o.out = dir.path() / "run";
+  const nets::ClassifierTrainResult a = nets::train_classifier(train, validation, o);
+  o.out.clear();
+  const nets::ClassifierTrainResult b = nets::train_classifier(train, validation, o);
+  CHECK(weights_of(*a.model) == weights_of(*b.model));
+  CHECK(losses(a) == losses(b));
+  for (const nets::EpochReport& e : a.history) {
+    CHECK(e.domain_loss > 0);
+    CHECK(e.domain_accuracy <= 1);
+  }
+  // With lambda 0 nothing is reversed: the head learns to tell the domains apart, and its loss
+  // falls; with the reversal the features work against it and its loss ends higher.
+  o.domain_lambda = 0;
+  const nets::ClassifierTrainResult unreversed = nets::train_classifier(train, validation, o);
+  CHECK(unreversed.history.back().domain_accuracy > 0.6);
+  CHECK(unreversed.history.back().domain_accuracy > unreversed.history.front().domain_accuracy);
+  CHECK(unreversed.history.back().domain_loss < unreversed.history.front().domain_loss);
+  CHECK(a.history.back().domain_loss > unreversed.history.back().domain_loss);
+  std::ifstream log(dir.path() / "run" / "log.jsonl");
+  std::string first;
+  std::getline(log, first);
+  CHECK(first.find("\"domain_accuracy\"") != std::string::npos);
+
+  // Without unlabelled images nothing of it is logged; the wrong image size is an error naming it.
+  o.unlabelled = nullptr;
+  o.epochs = 1;
+  o.out = dir.path() / "plain";
+  nets::train_classifier(train, validation, o);
+  std::ifstream plain(dir.path() / "plain" / "log.jsonl");
+  std::getline(plain, first);
+  CHECK(first.find("domain") == std::string::npos);
+  const data::Dataset small = testing::bars_dataset(8, 8, 6);
+  o.unlabelled = &small;
+  CHECK_THROWS_WITH_AS(nets::train_classifier(train, validation, o), doctest::Contains("the unlabelled images are 1 x 8 x 8"),
+                       std::invalid_argument);
+}

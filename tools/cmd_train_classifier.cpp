@@ -20,8 +20,8 @@ namespace gg::tools {
 namespace {
 
 struct TrainClassifierFlags {
-  std::filesystem::path data, out, extra, init;
-  double extra_ratio = 0.5;
+  std::filesystem::path data, out, extra, init, unlabelled;
+  double extra_ratio = 0.5, domain_lambda = 0.1;
   int epochs = 20, batch = 32, patience = 5;
   double lr = 1e-3, dropout = 0.5;
   std::uint64_t seed = 1;
@@ -71,6 +71,9 @@ void train_classifier_command(TrainClassifierFlags f, const CLI::App& cmd) {
   if (f.extra.empty() && cmd.count("--extra-ratio") > 0) {
     throw std::invalid_argument("--extra-ratio needs --extra (a folder of generated images)");
   }
+  if (f.unlabelled.empty() && cmd.count("--domain-lambda") > 0) {
+    throw std::invalid_argument("--domain-lambda needs --unlabelled (a folder of target-domain images)");
+  }
   nets::ClassifierTrainOptions o;
   o.device = checked_device(f.device);
   if (!f.init.empty()) take_from_init(f, cmd);
@@ -86,6 +89,7 @@ void train_classifier_command(TrainClassifierFlags f, const CLI::App& cmd) {
   o.class_weights = f.class_weights;
   o.balanced = f.balanced;
   o.extra_ratio = f.extra_ratio;
+  o.domain_lambda = f.domain_lambda;
   o.init = f.init;
   o.out = f.out;
 
@@ -126,6 +130,14 @@ void train_classifier_command(TrainClassifierFlags f, const CLI::App& cmd) {
     fmt::print("--extra: {} generated images ({}), {:.0f}% of each batch\n", extra.size(), split_counts(extra), 100 * f.extra_ratio);
   }
 
+  data::Dataset unlabelled;
+  if (!f.unlabelled.empty()) {
+    unlabelled = load_classifier_data(f.unlabelled, preprocess, f.out / "data-cache-unlabelled", "--unlabelled");
+    o.unlabelled = &unlabelled;
+    fmt::print("--unlabelled: {} target-domain images, labels unused; domain adaptation (DANN) with lambda up to {}\n",
+               unlabelled.size(), f.domain_lambda);
+  }
+
   Generator probe(0);
   const std::int64_t parameters = nets::GlitchClassifier(o.net, probe).parameter_count();
   const std::size_t steps = nets::steps_per_epoch(splits.train.size(), o);
@@ -140,10 +152,11 @@ void train_classifier_command(TrainClassifierFlags f, const CLI::App& cmd) {
     elapsed += e.seconds;
     const double eta = elapsed / e.epoch * (f.epochs - e.epoch);
     fmt::print("epoch {:>3}/{}  loss {:.4f}  train acc {:6.2f}%  val loss {:.4f}  val acc {:6.2f}%  val macro-F1 {:.4f}  "
-               "lr {:.0e}  {:6.1f} img/s  ETA {}{}\n",
+               "lr {:.0e}  {:6.1f} img/s  ETA {}{}{}\n",
                e.epoch, f.epochs, e.train_loss, 100 * e.train_accuracy, e.validation_loss, 100 * e.validation_accuracy,
                e.validation_macro_f1, e.learning_rate, static_cast<double>(steps * static_cast<std::size_t>(f.batch)) / e.seconds,
-               duration_text(eta), e.best ? "  * best" : "");
+               duration_text(eta), o.unlabelled ? fmt::format("  domain acc {:5.1f}%", 100 * e.domain_accuracy) : "",
+               e.best ? "  * best" : "");
     std::fflush(stdout);
   };
   const nets::ClassifierTrainResult result = nets::train_classifier(splits.train, splits.validation, o);
@@ -171,6 +184,12 @@ void add_train_classifier_command(CLI::App& app) {
   cmd->add_option("--extra", f->extra, "folder of generated images as `glitchgan sample` writes them, mixed into each batch");
   cmd->add_option("--extra-ratio", f->extra_ratio, "share of each batch drawn from --extra")
       ->check(in_range(0.0, 0.99))->capture_default_str();
+  cmd->add_option("--unlabelled", f->unlabelled,
+                  "folder of target-domain images (e.g. real glitches for synthetic training data), labels unused: "
+                  "domain adaptation by gradient reversal (DANN)");
+  cmd->add_option("--domain-lambda", f->domain_lambda,
+                  "DANN: the gradient reversal's coefficient at the end of training (ramped up from 0)")
+      ->check(non_negative())->capture_default_str();
   cmd->add_option("--init", f->init, "classifier checkpoint to fine-tune (same classes and network; the network "
                                      "flags and --window not given are taken from it)");
   cmd->add_option("--epochs", f->epochs, "most epochs (one epoch shows every real training image once)")
