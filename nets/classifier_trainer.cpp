@@ -144,7 +144,7 @@ nlohmann::json log_line(const EpochReport& r, bool domain_adaptation) {
                          {"best", r.best}};
   if (domain_adaptation) {
     line["domain_loss"] = r.domain_loss;
-    line["domain_accuracy"] = r.domain_accuracy;
+    line["domain_accuracy"] = r.domain_accuracy;  // 0 for MMD, which has no domain head
   }
   return line;
 }
@@ -170,7 +170,7 @@ data::Dataset interleave_domains(const data::Dataset& train, std::span<const std
   return {train.class_names(), train.channels(), train.height(), train.width(), std::move(pixels), std::move(labels), std::move(infos)};
 }
 
-// The DANN parts of a run with unlabelled images: the domain head and the target-domain batches.
+// The parts of a run with unlabelled images: the target-domain batches and DANN's domain head.
 struct DomainAdaptation {
   DomainAdaptation(const ClassifierTrainOptions& o, int feature_width, Generator& init)
       : head(feature_width, 2, init, {DType::f32, o.device}),
@@ -247,6 +247,28 @@ std::vector<double> inverse_frequency_weights(const data::Dataset& train, const 
   return weights;
 }
 
+Tensor mmd2(const Tensor& a, const Tensor& b, double scale) {
+  const std::int64_t n = a.size(0), m = b.size(0), total = n + m;
+  if (n < 1 || m < 1) throw std::invalid_argument("mmd2: both sets need at least one row");
+  const Tensor x = concat({a, b}, 0);                                                               // (N + M, w)
+  const Tensor norms = sum(mul(x, x), {1}, true);                                                   // (N + M, 1)
+  const Tensor d2 = add(sub(norms, mul(matmul(x, x, false, true), 2.0)), reshape(norms, {1, total}));  // (N + M, N + M)
+  if (scale <= 0) scale = std::max(mean(d2).item(), 1e-12);
+  // +1/N^2 within a, +1/M^2 within b, -1/(NM) across: sum(w * k) is the MMD^2 estimate.
+  std::vector<double> w(static_cast<std::size_t>(total * total));
+  for (std::int64_t i = 0; i < total; ++i)
+    for (std::int64_t j = 0; j < total; ++j)
+      w[static_cast<std::size_t>(i * total + j)] = (i < n) == (j < n) ? 1.0 / static_cast<double>(i < n ? n * n : m * m)
+                                                                        : -1.0 / static_cast<double>(n * m);
+  const Tensor weights = Tensor::from_vector(w, {total, total}).to(x.dtype()).to(x.device());
+  Tensor kernels;
+  for (double f : {0.25, 1.0, 4.0}) {
+    const Tensor k = exp(mul(d2, -1 / (2 * f * scale)));
+    kernels = kernels.defined() ? add(kernels, k) : k;
+  }
+  return sum(mul(kernels, weights));
+}
+
 double domain_coefficient(double lambda, double progress) { return lambda * (2 / (1 + std::exp(-10 * progress)) - 1); }
 
 std::size_t steps_per_epoch(std::size_t train_size, const ClassifierTrainOptions& o) {
@@ -291,7 +313,8 @@ ClassifierTrainResult train_classifier(const data::Dataset& train, const data::D
   if (options.unlabelled != nullptr) {
     Generator head_gen(derive_seed(options.seed, kDomainHead));
     domain = std::make_unique<DomainAdaptation>(options, model->feature_width(), head_gen);
-    for (const Tensor& p : domain->head.parameters()) parameters.push_back(p);
+    if (options.domain_method == ClassifierTrainOptions::DomainMethod::dann)
+      for (const Tensor& p : domain->head.parameters()) parameters.push_back(p);
   }
   Adam optimizer(parameters, {.lr = options.lr});
   StepLR schedule(optimizer, options.lr_step_epochs, options.lr_gamma);
@@ -328,7 +351,7 @@ ClassifierTrainResult train_classifier(const data::Dataset& train, const data::D
         logits = model->forward(batch.images.to(options.device), dropout_gen);  // (N, classes)
         total = loss = cross_entropy(logits, batch.labels, weights);
       } else {
-        // One pass over both domains' images, so batch norm sees them together, as at DANN's test time.
+        // One pass over both domains' images, so batch norm sees them together.
         const data::Batch target = domain->batches.next();
         const auto n = static_cast<std::int64_t>(batch.labels.size()), m = static_cast<std::int64_t>(target.labels.size());
         const Tensor features = model->features(concat({batch.images, target.images}, 0).to(options.device));  // (N + M, w)
@@ -336,16 +359,22 @@ ClassifierTrainResult train_classifier(const data::Dataset& train, const data::D
         loss = cross_entropy(logits, batch.labels, weights);
         const double progress = (static_cast<double>(epoch - 1) * static_cast<double>(steps) + static_cast<double>(step)) /
                                 (static_cast<double>(options.epochs) * static_cast<double>(steps));
-        const Tensor domain_logits =
-            domain->head.forward(gradient_reversal(features, domain_coefficient(options.domain_lambda, progress)));  // (N + M, 2)
-        std::vector<int> domains(static_cast<std::size_t>(n), 0);
-        domains.resize(static_cast<std::size_t>(n + m), 1);
-        const Tensor domain_loss = cross_entropy(domain_logits, domains);
-        total = add(loss, domain_loss);
-        domain_loss_sum += domain_loss.item();
-        const std::vector<int> guessed = argmax_rows(domain_logits.detach());
-        for (std::size_t i = 0; i < guessed.size(); ++i) domain_correct += guessed[i] == domains[i];
-        domain_seen += guessed.size();
+        const double coefficient = domain_coefficient(options.domain_lambda, progress);
+        if (options.domain_method == ClassifierTrainOptions::DomainMethod::dann) {
+          const Tensor domain_logits = domain->head.forward(gradient_reversal(features, coefficient));  // (N + M, 2)
+          std::vector<int> domains(static_cast<std::size_t>(n), 0);
+          domains.resize(static_cast<std::size_t>(n + m), 1);
+          const Tensor domain_loss = cross_entropy(domain_logits, domains);
+          total = add(loss, domain_loss);
+          domain_loss_sum += domain_loss.item();
+          const std::vector<int> guessed = argmax_rows(domain_logits.detach());
+          for (std::size_t i = 0; i < guessed.size(); ++i) domain_correct += guessed[i] == domains[i];
+          domain_seen += guessed.size();
+        } else {
+          const Tensor discrepancy = mmd2(slice(features, 0, 0, n), slice(features, 0, n, n + m));
+          total = add(loss, mul(discrepancy, coefficient));
+          domain_loss_sum += discrepancy.item();
+        }
       }
       total.backward();
       const double value = total.item();
@@ -366,7 +395,7 @@ ClassifierTrainResult train_classifier(const data::Dataset& train, const data::D
     r.train_accuracy = static_cast<double>(correct) / static_cast<double>(seen);
     if (domain) {
       r.domain_loss = domain_loss_sum / static_cast<double>(steps);
-      r.domain_accuracy = static_cast<double>(domain_correct) / static_cast<double>(domain_seen);
+      r.domain_accuracy = domain_seen ? static_cast<double>(domain_correct) / static_cast<double>(domain_seen) : 0.0;
     }
 
     if (!norm_sample.empty()) precise_batch_norm(*model, norm_data, norm_sample, options.batch, options.device);

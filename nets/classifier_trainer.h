@@ -35,8 +35,9 @@ struct EpochReport {
   double train_loss = 0, train_accuracy = 0, validation_loss = 0, validation_accuracy = 0, validation_macro_f1 = 0;
   double learning_rate = 0, seconds = 0;
   bool best = false;
-  // With unlabelled images: the domain head's loss and how often it told the domains apart (0.5:
-  // the features no longer show which domain an image came from).
+  // With unlabelled images: the domain term (DANN: the domain head's loss; MMD: the squared MMD)
+  // and, for DANN, how often the head told the domains apart (0.5: the features no longer show
+  // which domain an image came from).
   double domain_loss = 0, domain_accuracy = 0;
 };
 
@@ -63,12 +64,15 @@ struct ClassifierTrainOptions {
   // Training images (a seeded sample) the batch-norm statistics are averaged over before each
   // validation; 0 keeps the running averages.
   int batch_norm_images = 2048;
-  // Domain adaptation (DANN, Ganin & Lempitsky 2015): images of the target domain, labels unused
-  // (e.g. real glitches for a classifier trained on synthetic ones). Each step adds a batch of
-  // them to the labelled batch; a domain head (linear on the pooled features) learns to tell the
-  // two apart through a gradient reversal whose coefficient ramps from 0 to domain_lambda as
-  // 2 / (1 + exp(-10 p)) - 1 over the training progress p, so the features learn not to.
+  // Domain adaptation: images of the target domain, labels unused (e.g. real glitches for a
+  // classifier trained on synthetic ones). Each step adds a batch of them to the labelled batch,
+  // in one pass, and a domain term whose coefficient ramps from 0 to domain_lambda as
+  // 2 / (1 + exp(-10 p)) - 1 over the training progress p (domain_coefficient):
+  //   dann: a domain head (linear on the pooled features) learns to tell the two apart through a
+  //         gradient reversal with that coefficient (Ganin & Lempitsky 2015), so the features learn not to;
+  //   mmd:  the coefficient times the squared MMD between the two domains' pooled features (mmd2).
   const data::Dataset* unlabelled = nullptr;
+  enum class DomainMethod { dann, mmd } domain_method = DomainMethod::dann;
   double domain_lambda = 0.1;
 };
 
@@ -114,6 +118,12 @@ void precise_batch_norm(GlitchClassifier& model, const data::Dataset& data, std:
 
 // The preprocessing recorded in checkpoints: options.preprocess, or the default described above.
 data::PreprocessOptions recorded_preprocess(const ClassifierTrainOptions& options);
+
+// Squared maximum mean discrepancy between the rows of a (N, w) and b (M, w): the biased estimate
+// with the sum of Gaussian kernels of bandwidths sigma^2 = 1/4, 1 and 4 times `scale`, by default
+// (0) the mean squared distance over all pairs of rows, taken as a constant (as DAN does), so the
+// features cannot lower the discrepancy by spreading out. Differentiable in a and b.
+Tensor mmd2(const Tensor& a, const Tensor& b, double scale = 0);
 
 // The gradient reversal's coefficient at training progress p in [0, 1]: lambda (2 / (1 + e^(-10 p)) - 1).
 double domain_coefficient(double lambda, double progress);

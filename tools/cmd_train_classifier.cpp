@@ -25,7 +25,7 @@ struct TrainClassifierFlags {
   int epochs = 20, batch = 32, patience = 5;
   double lr = 1e-3, dropout = 0.5;
   std::uint64_t seed = 1;
-  std::string device = "cpu";
+  std::string device = "cpu", domain_method = "dann";
   int resolution = 64, channels = 1;
   std::string window = "1.0", widths = "32,64,128,256";
   bool class_weights = false, balanced = false;
@@ -71,8 +71,8 @@ void train_classifier_command(TrainClassifierFlags f, const CLI::App& cmd) {
   if (f.extra.empty() && cmd.count("--extra-ratio") > 0) {
     throw std::invalid_argument("--extra-ratio needs --extra (a folder of generated images)");
   }
-  if (f.unlabelled.empty() && cmd.count("--domain-lambda") > 0) {
-    throw std::invalid_argument("--domain-lambda needs --unlabelled (a folder of target-domain images)");
+  if (f.unlabelled.empty() && (cmd.count("--domain-lambda") > 0 || cmd.count("--domain-method") > 0)) {
+    throw std::invalid_argument("--domain-lambda and --domain-method need --unlabelled (a folder of target-domain images)");
   }
   nets::ClassifierTrainOptions o;
   o.device = checked_device(f.device);
@@ -90,6 +90,8 @@ void train_classifier_command(TrainClassifierFlags f, const CLI::App& cmd) {
   o.balanced = f.balanced;
   o.extra_ratio = f.extra_ratio;
   o.domain_lambda = f.domain_lambda;
+  o.domain_method = f.domain_method == "mmd" ? nets::ClassifierTrainOptions::DomainMethod::mmd
+                                             : nets::ClassifierTrainOptions::DomainMethod::dann;
   o.init = f.init;
   o.out = f.out;
 
@@ -134,8 +136,8 @@ void train_classifier_command(TrainClassifierFlags f, const CLI::App& cmd) {
   if (!f.unlabelled.empty()) {
     unlabelled = load_classifier_data(f.unlabelled, preprocess, f.out / "data-cache-unlabelled", "--unlabelled");
     o.unlabelled = &unlabelled;
-    fmt::print("--unlabelled: {} target-domain images, labels unused; domain adaptation (DANN) with lambda up to {}\n",
-               unlabelled.size(), f.domain_lambda);
+    fmt::print("--unlabelled: {} target-domain images, labels unused; domain adaptation ({}) with lambda up to {}\n",
+               unlabelled.size(), f.domain_method, f.domain_lambda);
   }
 
   Generator probe(0);
@@ -155,7 +157,11 @@ void train_classifier_command(TrainClassifierFlags f, const CLI::App& cmd) {
                "lr {:.0e}  {:6.1f} img/s  ETA {}{}{}\n",
                e.epoch, f.epochs, e.train_loss, 100 * e.train_accuracy, e.validation_loss, 100 * e.validation_accuracy,
                e.validation_macro_f1, e.learning_rate, static_cast<double>(steps * static_cast<std::size_t>(f.batch)) / e.seconds,
-               duration_text(eta), o.unlabelled ? fmt::format("  domain acc {:5.1f}%", 100 * e.domain_accuracy) : "",
+               duration_text(eta),
+               !o.unlabelled ? std::string()
+               : f.domain_method == "dann"
+                   ? fmt::format("  domain loss {:.4f} acc {:5.1f}%", e.domain_loss, 100 * e.domain_accuracy)
+                   : fmt::format("  MMD^2 {:.4f}", e.domain_loss),
                e.best ? "  * best" : "");
     std::fflush(stdout);
   };
@@ -187,8 +193,12 @@ void add_train_classifier_command(CLI::App& app) {
   cmd->add_option("--unlabelled", f->unlabelled,
                   "folder of target-domain images (e.g. real glitches for synthetic training data), labels unused: "
                   "domain adaptation by gradient reversal (DANN)");
+  cmd->add_option("--domain-method", f->domain_method,
+                  "dann: a domain head behind a gradient reversal; mmd: the squared MMD of the two domains' features as a loss")
+      ->check(CLI::IsMember({"dann", "mmd"}))->capture_default_str();
   cmd->add_option("--domain-lambda", f->domain_lambda,
-                  "DANN: the gradient reversal's coefficient at the end of training (ramped up from 0)")
+                  "the domain term's coefficient at the end of training, ramped up from 0 (DANN: the gradient "
+                  "reversal's; MMD: the loss weight)")
       ->check(non_negative())->capture_default_str();
   cmd->add_option("--init", f->init, "classifier checkpoint to fine-tune (same classes and network; the network "
                                      "flags and --window not given are taken from it)");
