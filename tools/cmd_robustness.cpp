@@ -198,18 +198,6 @@ void robustness(const RobustnessFlags& f) {
   fmt::print("wrote {}: robustness.json, noise.csv, noise.png, attacks.csv{}\n", out.string(), tiles.empty() ? "" : ", attacks.png");
 }
 
-// Each --noise value must be a number in [0, 1]; checked while parsing, before any work.
-std::string check_strength(std::string& text) {
-  try {
-    std::size_t used = 0;
-    const double s = std::stod(text, &used);
-    if (used != text.size()) return "not a number: " + text;
-    return s >= 0 && s <= 1 ? "" : "must be in [0, 1], got " + text;
-  } catch (const std::exception&) {
-    return "not a number: " + text;
-  }
-}
-
 }  // namespace
 
 void add_robustness_command(CLI::App& app) {
@@ -226,7 +214,7 @@ void add_robustness_command(CLI::App& app) {
   cmd->add_option("--noise", f->noise,
                   "noise strengths: relative standard deviation of the Poisson-like noise where the normalised energy is 1 "
                   "(comma-separated, each in [0, 1])")
-      ->delimiter(',')->check(CLI::Validator(check_strength, "[0, 1]"))->capture_default_str();
+      ->delimiter(',')->check(in_range(0, 1))->capture_default_str();
   cmd->add_option("--attack-images", f->attack_images, "correctly classified images to attack (0: no attack)")
       ->check(non_negative())->capture_default_str();
   cmd->add_option("--population", f->attack.population, "differential evolution: candidates per generation (at least 4)")
