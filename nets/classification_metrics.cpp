@@ -12,7 +12,7 @@ namespace gg::nets {
 namespace {
 
 void write_text(const std::filesystem::path& path, const std::string& text) {
-  write_file_atomic(path, {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+  write_text_file_atomic(path, text);
 }
 
 void check_names(const ClassificationReport& report, const std::vector<std::string>& class_names, const std::filesystem::path& path) {

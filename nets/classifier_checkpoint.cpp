@@ -102,7 +102,7 @@ void save_classifier(const std::filesystem::path& path, const GlitchClassifier& 
   std::filesystem::path readable = path;
   readable.replace_extension(".json");
   const std::string text = description.dump(2) + "\n";
-  write_file_atomic(readable, {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+  write_text_file_atomic(readable, text);
 }
 
 LoadedClassifier load_classifier(const std::filesystem::path& path, Device device) {

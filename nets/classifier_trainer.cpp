@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 
 #include "data/prefetcher.h"
@@ -170,16 +171,20 @@ data::Dataset interleave_domains(const data::Dataset& train, std::span<const std
   return {train.class_names(), train.channels(), train.height(), train.width(), std::move(pixels), std::move(labels), std::move(infos)};
 }
 
-// The parts of a run with unlabelled images: the target-domain batches and DANN's domain head.
+// The parts of a run with unlabelled images: the target-domain batches and, for DANN, the domain head.
 struct DomainAdaptation {
-  DomainAdaptation(const ClassifierTrainOptions& o, int feature_width, Generator& init)
-      : head(feature_width, 2, init, {DType::f32, o.device}),
-        batches(std::make_unique<data::SampledBatches>(
+  DomainAdaptation(const ClassifierTrainOptions& o, int feature_width)
+      : batches(std::make_unique<data::SampledBatches>(
                     *o.unlabelled, std::make_unique<data::ShuffleSampler>(o.unlabelled->size(), derive_seed(o.seed, kUnlabelled)),
                     static_cast<std::size_t>(o.batch)),
-                2) {}
-  Linear head;
+                2) {
+    if (o.domain_method == ClassifierTrainOptions::DomainMethod::dann) {
+      Generator init(derive_seed(o.seed, kDomainHead));
+      head.emplace(feature_width, 2, init, TensorOptions{DType::f32, o.device});
+    }
+  }
   data::Prefetcher batches;
+  std::optional<Linear> head;
 };
 
 }  // namespace
@@ -311,10 +316,9 @@ ClassifierTrainResult train_classifier(const data::Dataset& train, const data::D
   std::unique_ptr<DomainAdaptation> domain;
   std::vector<Tensor> parameters = model->parameters();
   if (options.unlabelled != nullptr) {
-    Generator head_gen(derive_seed(options.seed, kDomainHead));
-    domain = std::make_unique<DomainAdaptation>(options, model->feature_width(), head_gen);
-    if (options.domain_method == ClassifierTrainOptions::DomainMethod::dann)
-      for (const Tensor& p : domain->head.parameters()) parameters.push_back(p);
+    domain = std::make_unique<DomainAdaptation>(options, model->feature_width());
+    if (domain->head)
+      for (const Tensor& p : domain->head->parameters()) parameters.push_back(p);
   }
   Adam optimizer(parameters, {.lr = options.lr});
   StepLR schedule(optimizer, options.lr_step_epochs, options.lr_gamma);
@@ -360,8 +364,8 @@ ClassifierTrainResult train_classifier(const data::Dataset& train, const data::D
         const double progress = (static_cast<double>(epoch - 1) * static_cast<double>(steps) + static_cast<double>(step)) /
                                 (static_cast<double>(options.epochs) * static_cast<double>(steps));
         const double coefficient = domain_coefficient(options.domain_lambda, progress);
-        if (options.domain_method == ClassifierTrainOptions::DomainMethod::dann) {
-          const Tensor domain_logits = domain->head.forward(gradient_reversal(features, coefficient));  // (N + M, 2)
+        if (domain->head) {
+          const Tensor domain_logits = domain->head->forward(gradient_reversal(features, coefficient));  // (N + M, 2)
           std::vector<int> domains(static_cast<std::size_t>(n), 0);
           domains.resize(static_cast<std::size_t>(n + m), 1);
           const Tensor domain_loss = cross_entropy(domain_logits, domains);

@@ -77,7 +77,7 @@ void anomalies(const AnomaliesFlags& f) {
                a.confidence, a.label_probability);
   }
   std::filesystem::create_directories(out);
-  write_file_atomic(out / "anomalies.csv", {reinterpret_cast<const std::uint8_t*>(csv.data()), csv.size()});
+  write_text_file_atomic(out / "anomalies.csv", csv);
   if (tiles.empty()) {
     std::filesystem::remove(out / "anomalies.png");  // no sheet to show; none from an earlier run either
     fmt::print("wrote {} (no anomalies, so no contact sheet)\n", (out / "anomalies.csv").string());

@@ -9,11 +9,11 @@
 #include <cmath>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <numeric>
 
 #include "data/gravityspy_layout.h"
 #include "data/image_grid.h"
 #include "data/png_io.h"
+#include "data/samplers.h"
 #include "engine/autograd.h"
 #include "engine/posix_file.h"
 #include "nets/classifier_trainer.h"
@@ -99,10 +99,8 @@ void robustness(const RobustnessFlags& f) {
 
   // One-pixel attacks on the first --attack-images correctly classified images of a seeded order.
   const nets::Predictions clean = nets::predict(*c.model, part, f.batch, device);
-  std::vector<std::size_t> order(part.size());
-  std::iota(order.begin(), order.end(), 0);
   Generator shuffle(nets::derive_seed(f.seed, 1000));
-  for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[shuffle.next_u64() % i]);
+  const std::vector<std::size_t> order = data::random_permutation(part.size(), shuffle);
   std::vector<std::size_t> targets;
   for (std::size_t i : order)
     if (targets.size() < static_cast<std::size_t>(f.attack_images) && clean.predicted[i] == part.label(i)) targets.push_back(i);
@@ -181,12 +179,9 @@ void robustness(const RobustnessFlags& f) {
                flipped, rows.size(), 100.0 * flipped / attacked, distance_all / attacked, flipped ? distance_flipped / flipped : 0.0);
 
   std::filesystem::create_directories(out);
-  const auto write_text = [](const std::filesystem::path& path, const std::string& text) {
-    write_file_atomic(path, {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
-  };
-  write_text(out / "noise.csv", noise_csv);
-  write_text(out / "attacks.csv", attacks_csv);
-  write_text(out / "robustness.json", summary.dump(2) + "\n");
+  write_text_file_atomic(out / "noise.csv", noise_csv);
+  write_text_file_atomic(out / "attacks.csv", attacks_csv);
+  write_text_file_atomic(out / "robustness.json", summary.dump(2) + "\n");
   data::write_png(out / "noise.png",
                   report::line_chart({accuracy, macro_f1}, {.title = fmt::format("{} split under Poisson-like noise", f.split),
                                                             .x_label = "noise strength (relative std at full energy)",
