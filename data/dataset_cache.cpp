@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <memory>
 
 #include "data/file_io.h"
@@ -97,7 +98,12 @@ std::optional<CachedDataset> read_dataset_cache(const std::filesystem::path& pat
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
   auto file = std::make_shared<const MappedFile>(path);
-  ByteReader r{file->bytes()};
+  return decode_dataset_cache(file->bytes(), file, key);
+}
+
+std::optional<CachedDataset> decode_dataset_cache(std::span<const std::uint8_t> bytes, std::shared_ptr<const void> owner,
+                                                  std::uint64_t key) {
+  ByteReader r{bytes};
   if (r.bytes.size() < sizeof kMagic || std::memcmp(r.bytes.data(), kMagic, sizeof kMagic) != 0) return std::nullopt;
   r.position = sizeof kMagic;
   if (r.get<std::uint64_t>() != key) return std::nullopt;
@@ -121,10 +127,17 @@ std::optional<CachedDataset> read_dataset_cache(const std::filesystem::path& pat
   std::vector<std::string> problems;
   for (std::uint32_t k = 0; k < problem_count && r.ok; ++k) problems.push_back(r.get_string());
   const std::size_t pixel_offset = align_up(r.position);
-  const std::size_t pixel_bytes = samples * channels * height * width;
-  if (!r.ok || r.bytes.size() != pixel_offset + pixel_bytes) return std::nullopt;
-  // The aliasing pointer keeps the mapping alive as long as any view of the dataset.
-  std::shared_ptr<const std::uint8_t> pixels(file, file->bytes().data() + pixel_offset);
+  if (!r.ok || pixel_offset > bytes.size()) return std::nullopt;
+  // Forged sides must overflow neither the Dataset's ints nor the byte counts (a wrapped product
+  // could match the file's size and let the pixels run past its end).
+  constexpr std::uint32_t kMaxSide = std::numeric_limits<int>::max();
+  std::size_t sample_bytes = 0, pixel_bytes = 0;
+  if (channels > kMaxSide || height > kMaxSide || width > kMaxSide ||
+      __builtin_mul_overflow(std::size_t{channels} * height, width, &sample_bytes) ||
+      __builtin_mul_overflow(sample_bytes, samples, &pixel_bytes) || bytes.size() - pixel_offset != pixel_bytes)
+    return std::nullopt;
+  // The aliasing pointer keeps the bytes' owner alive as long as any view of the dataset.
+  std::shared_ptr<const std::uint8_t> pixels(std::move(owner), bytes.data() + pixel_offset);
   return CachedDataset{Dataset(std::move(class_names), static_cast<int>(channels), static_cast<int>(height),
                                static_cast<int>(width), std::move(pixels), std::move(labels), std::move(infos)),
                        std::move(problems)};

@@ -13,7 +13,9 @@
 //   samples x C x H x W bytes        the pixels, memory-mapped in place
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -36,5 +38,8 @@ struct CachedDataset {
 // The cached dataset, or nullopt when the file is missing, has another key, or is damaged
 // (the caller then rebuilds it).
 std::optional<CachedDataset> read_dataset_cache(const std::filesystem::path& path, std::uint64_t key);
+// The same from a cache file's bytes, which `owner` keeps alive (the pixels point into them).
+std::optional<CachedDataset> decode_dataset_cache(std::span<const std::uint8_t> bytes, std::shared_ptr<const void> owner,
+                                                  std::uint64_t key);
 
 }  // namespace gg::data

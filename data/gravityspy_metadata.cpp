@@ -27,11 +27,10 @@ struct RowCollector {
   }
 };
 
-std::vector<std::vector<std::string>> parse_csv(const std::filesystem::path& path) {
-  const std::vector<std::uint8_t> bytes = read_file_bytes(path);
+std::vector<std::vector<std::string>> parse_csv(std::span<const std::uint8_t> bytes, const std::string& name) {
   csv_parser parser;
   if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI) != 0)
-    throw std::runtime_error(path.string() + ": cannot initialise the CSV parser");
+    throw std::runtime_error(name + ": cannot initialise the CSV parser");
   RowCollector rows;
   const std::size_t parsed =
       csv_parse(&parser, bytes.data(), bytes.size(), RowCollector::on_field, RowCollector::on_row_end, &rows);
@@ -39,28 +38,33 @@ std::vector<std::vector<std::string>> parse_csv(const std::filesystem::path& pat
                   csv_fini(&parser, RowCollector::on_field, RowCollector::on_row_end, &rows) == 0;
   const std::string error = ok ? "" : csv_strerror(csv_error(&parser));
   csv_free(&parser);
-  if (!ok) throw std::runtime_error(path.string() + ": malformed CSV (" + error + ")");
+  if (!ok) throw std::runtime_error(name + ": malformed CSV (" + error + ")");
   return rows.rows;
 }
 
-std::size_t column(const std::vector<std::string>& header, const std::string& name, const std::filesystem::path& path) {
+std::size_t column(const std::vector<std::string>& header, const std::string& name, const std::string& file) {
   const auto it = std::find(header.begin(), header.end(), name);
-  if (it == header.end()) throw std::runtime_error(path.string() + ": no column '" + name + "' in the header");
+  if (it == header.end()) throw std::runtime_error(file + ": no column '" + name + "' in the header");
   return static_cast<std::size_t>(it - header.begin());
 }
 
 }  // namespace
 
 std::unordered_map<std::string, GlitchMetadata> read_gravityspy_metadata(const std::filesystem::path& csv) {
-  const std::vector<std::vector<std::string>> rows = parse_csv(csv);
-  if (rows.empty()) throw std::runtime_error(csv.string() + ": empty CSV");
+  return parse_gravityspy_metadata(read_file_bytes(csv), csv.string());
+}
+
+std::unordered_map<std::string, GlitchMetadata> parse_gravityspy_metadata(std::span<const std::uint8_t> bytes,
+                                                                           const std::string& csv) {
+  const std::vector<std::vector<std::string>> rows = parse_csv(bytes, csv);
+  if (rows.empty()) throw std::runtime_error(csv + ": empty CSV");
   const std::vector<std::string>& header = rows.front();
   const std::size_t id_col = column(header, "gravityspy_id", csv), label_col = column(header, "label", csv),
                     split_col = column(header, "sample_type", csv);
   std::unordered_map<std::string, GlitchMetadata> out;
   for (std::size_t r = 1; r < rows.size(); ++r) {
     const std::vector<std::string>& row = rows[r];
-    const std::string where = csv.string() + " line " + std::to_string(r + 1);
+    const std::string where = csv + " line " + std::to_string(r + 1);
     if (row.size() != header.size())
       throw std::runtime_error(where + ": " + std::to_string(row.size()) + " fields, the header has " +
                                std::to_string(header.size()));

@@ -6,6 +6,7 @@
 #include "engine/posix_file.h"
 #include "engine/serialize.h"
 #include "nets/checkpoint_format.h"
+#include "nets/json_fields.h"
 
 namespace gg::nets {
 
@@ -40,24 +41,25 @@ json to_json(const ClassifierCheckpoint& m) {
 ClassifierCheckpoint from_json(const json& j) {
   ClassifierCheckpoint m;
   const json& c = j.at("config");
-  m.config.channels = c.at("channels");
-  m.config.resolution = c.at("resolution");
-  m.config.num_classes = c.at("num_classes");
-  m.config.widths = c.at("widths").get<std::vector<int>>();
+  m.config.channels = integer_field<int>(c, "channels");
+  m.config.resolution = integer_field<int>(c, "resolution");
+  m.config.num_classes = integer_field<int>(c, "num_classes");
+  m.config.widths = integer_list_field<int>(c, "widths");
   m.config.dropout = c.at("dropout");
   m.class_names = j.at("class_names").get<std::vector<std::string>>();
   const json& p = j.at("preprocess");
   const json& crop = p.at("crop");
-  m.preprocess.crop = {crop.at("row0"), crop.at("row1"), crop.at("col0"), crop.at("col1")};
+  m.preprocess.crop = {integer_field<int>(crop, "row0"), integer_field<int>(crop, "row1"), integer_field<int>(crop, "col0"),
+                       integer_field<int>(crop, "col1")};
   m.preprocess.windows = p.at("windows").get<std::vector<double>>();
-  m.preprocess.height = p.at("height");
-  m.preprocess.width = p.at("width");
+  m.preprocess.height = integer_field<int>(p, "height");
+  m.preprocess.width = integer_field<int>(p, "width");
   const std::string color = p.at("color");
   if (color != "gray" && color != "rgb") throw std::invalid_argument("preprocess colour '" + color + "' is neither gray nor rgb");
   m.preprocess.color = color == "gray" ? data::ColorMode::gray : data::ColorMode::rgb;
-  m.preprocess.expected_width = p.at("expected_width");
-  m.preprocess.expected_height = p.at("expected_height");
-  m.seed = j.at("seed");
+  m.preprocess.expected_width = integer_field<int>(p, "expected_width");
+  m.preprocess.expected_height = integer_field<int>(p, "expected_height");
+  m.seed = integer_field<std::uint64_t>(j, "seed");
   return m;
 }
 

@@ -8,6 +8,7 @@
 #include "engine/posix_file.h"
 #include "engine/serialize.h"
 #include "nets/checkpoint_format.h"
+#include "nets/json_fields.h"
 
 namespace gg::nets {
 
@@ -57,20 +58,21 @@ json config_json(const ProganTrainConfig& c) {
 ProganTrainConfig config_from(const json& j) {
   ProganTrainConfig c;
   const json& net = j.at("net");
-  c.net.resolution = net.at("resolution");
-  c.net.channels = net.at("channels");
-  c.net.fmap_base = net.at("fmap_base");
-  c.net.fmap_max = net.at("fmap_max");
-  c.net.latent_size = net.at("latent_size");
-  c.net.num_classes = net.at("num_classes");
-  c.net.mbstd_group_size = net.at("mbstd_group_size");
+  c.net.resolution = integer_field<int>(net, "resolution");
+  c.net.channels = integer_field<int>(net, "channels");
+  c.net.fmap_base = integer_field<int>(net, "fmap_base");
+  c.net.fmap_max = integer_field<int>(net, "fmap_max");
+  c.net.latent_size = integer_field<int>(net, "latent_size");
+  c.net.num_classes = integer_field<int>(net, "num_classes");
+  c.net.mbstd_group_size = integer_field<int>(net, "mbstd_group_size");
   const json& s = j.at("schedule");
   c.schedule.stabilize_kimg = s.at("stabilize_kimg");
   c.schedule.fade_kimg = s.at("fade_kimg");
   c.schedule.batch_by_resolution.clear();
-  for (const auto& [res, batch] : s.at("batch_by_resolution").items()) c.schedule.batch_by_resolution[std::stoi(res)] = batch;
-  c.schedule.batch_default = s.at("batch_default");
-  c.schedule.minibatch_repeats = s.at("minibatch_repeats");
+  for (const auto& [res, batch] : s.at("batch_by_resolution").items())
+    c.schedule.batch_by_resolution[std::stoi(res)] = json_integer<int>(batch, "batch_by_resolution/" + res);
+  c.schedule.batch_default = integer_field<int>(s, "batch_default");
+  c.schedule.minibatch_repeats = integer_field<int>(s, "minibatch_repeats");
   c.schedule.total_kimg = s.at("total_kimg");
   const json& loss = j.at("loss");
   c.loss = {loss.at("lambda"), loss.at("target"), loss.at("drift"), loss.at("cond_weight"),
@@ -89,16 +91,18 @@ ProganTrainConfig config_from(const json& j) {
   if (!ema.contains("rampup_per_level")) ema["rampup_per_level"] = false;
   c.ema = ema.get<EmaOptions>();
   c.augment = j.at("augment").get<TimeAugmentOptions>();
-  c.seed = j.at("seed");
+  c.seed = integer_field<std::uint64_t>(j, "seed");
   c.class_names = j.at("class_names").get<std::vector<std::string>>();
   c.window = j.at("window");
-  c.grid_count = j.at("grid_count");
+  c.grid_count = integer_field<int>(j, "grid_count");
   c.validate();
   return c;
 }
 
 json stream_json(const RngState& r) { return {{"seed", r.seed}, {"offset", r.offset}}; }
-RngState stream_from(const json& j) { return {j.at("seed"), j.at("offset")}; }
+RngState stream_from(const json& j) {
+  return {integer_field<std::uint64_t>(j, "seed"), integer_field<std::uint64_t>(j, "offset")};
+}
 
 json state_json(const TrainingState& s, const SchedulePoint& next) {
   return {
@@ -123,8 +127,8 @@ json state_json(const TrainingState& s, const SchedulePoint& next) {
 
 TrainingState state_from(const json& j) {
   TrainingState s;
-  s.step = j.at("step");
-  s.images_shown = j.at("images_shown");
+  s.step = integer_field<std::int64_t>(j, "step");
+  s.images_shown = integer_field<std::int64_t>(j, "images_shown");
   s.previous_lod = j.at("previous_lod");
   const json& rng = j.at("rng");
   s.latents = stream_from(rng.at("latents"));
@@ -132,9 +136,10 @@ TrainingState state_from(const json& j) {
   s.labels = stream_from(rng.at("labels"));
   s.augment = stream_from(rng.at("augment"));
   s.augment_probability = j.at("augment_probability");
-  s.data_seed = j.at("data").at("seed");
-  s.data_position = j.at("data").at("position");
-  s.data_size = j.at("data").at("size");
+  const json& data = j.at("data");
+  s.data_seed = integer_field<std::uint64_t>(data, "seed");
+  s.data_position = integer_field<std::uint64_t>(data, "position");
+  s.data_size = integer_field<std::uint64_t>(data, "size");
   return s;
 }
 
@@ -143,6 +148,8 @@ TrainingState state_from(const json& j) {
 std::string config_to_json(const ProganTrainConfig& config) { return config_json(config).dump(); }
 
 ProganTrainConfig config_from_json(const std::string& text) { return config_from(json::parse(text)); }
+
+TrainingState state_from_json(const std::string& text) { return state_from(json::parse(text)); }
 
 std::string config_differences(const ProganTrainConfig& a, const ProganTrainConfig& b) {
   std::string out;

@@ -43,6 +43,7 @@ TrainedGenerator load_trained_generator(const std::filesystem::path& file, Devic
 // The JSON documents, for tests and tools.
 std::string config_to_json(const ProganTrainConfig& config);
 ProganTrainConfig config_from_json(const std::string& text);
+TrainingState state_from_json(const std::string& text);  // the "glitchgan.state" document
 // The settings in which two configs differ, as JSON paths ("/net/fmap_max"); empty when equal.
 std::string config_differences(const ProganTrainConfig& a, const ProganTrainConfig& b);
 

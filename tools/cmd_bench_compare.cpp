@@ -3,42 +3,11 @@
 // grew by more than a threshold. Exits 1 when any regressed, so CI can gate on it.
 #include <fmt/core.h>
 
-#include <fstream>
-#include <map>
-#include <nlohmann/json.hpp>
-#include <stdexcept>
-
+#include "report/benchmark_json.h"
 #include "tools/cli_checks.h"
 #include "tools/commands.h"
 
 namespace gg::tools {
-
-namespace {
-
-// Benchmark name -> real time per iteration in nanoseconds (aggregates and errors skipped).
-std::map<std::string, double> read_times(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(path + ": cannot open benchmark file");
-  nlohmann::json doc;
-  try {
-    in >> doc;
-  } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error(path + ": not a Google Benchmark JSON file (" + e.what() + ")");
-  }
-  if (!doc.contains("benchmarks") || !doc["benchmarks"].is_array())
-    throw std::runtime_error(path + ": no \"benchmarks\" array; write it with --benchmark_out_format=json");
-  static const std::map<std::string, double> kUnitNs = {{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}};
-  std::map<std::string, double> times;
-  for (const auto& b : doc["benchmarks"]) {
-    if (b.value("run_type", "iteration") != "iteration" || b.contains("error_occurred")) continue;
-    const auto unit = kUnitNs.find(b.value("time_unit", "ns"));
-    if (unit == kUnitNs.end()) throw std::runtime_error(path + ": unknown time_unit in " + b.value("name", "?"));
-    times[b.at("name").get<std::string>()] = b.at("real_time").get<double>() * unit->second;
-  }
-  return times;
-}
-
-}  // namespace
 
 void add_bench_compare_command(CLI::App& app) {
   struct Options {
@@ -53,7 +22,7 @@ void add_bench_compare_command(CLI::App& app) {
       ->check(positive())
       ->capture_default_str();
   cmd->callback([opt] {
-    const auto base = read_times(opt->base), current = read_times(opt->current);
+    const auto base = report::read_benchmark_times(opt->base), current = report::read_benchmark_times(opt->current);
     int regressions = 0, compared = 0;
     fmt::print("{:<60} {:>12} {:>12} {:>8}\n", "benchmark", "base", "new", "change");
     for (const auto& [name, t_new] : current) {
