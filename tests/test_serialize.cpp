@@ -74,7 +74,8 @@ std::string load_error(const std::string& path) {
 
 template <typename T> bool bits_equal(const Tensor& a, const Tensor& b) {
   const auto va = a.to_vector<T>(), vb = b.to_vector<T>();
-  return va.size() == vb.size() && std::memcmp(va.data(), vb.data(), va.size() * sizeof(T)) == 0;
+  // Empty vectors may hold null pointers, which memcmp must not be given even for 0 bytes.
+  return va.size() == vb.size() && (va.empty() || std::memcmp(va.data(), vb.data(), va.size() * sizeof(T)) == 0);
 }
 
 TensorMap sample_tensors() {
