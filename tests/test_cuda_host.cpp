@@ -1,160 +1,17 @@
-// The CUDA backend's plain C++ parts, tested on the CPU (these run on every machine): the caching
-// allocator and its retry of library calls, the convolution-algorithm cache, the reduction plan, the max-pool window rule, and
-// the error for a CUDA device that is not there.
+// The CUDA backend's plain C++ parts, tested on the CPU (these run on every machine): the
+// convolution-algorithm cache, the reduction plan, the max-pool window rule, and the error for a
+// CUDA device that is not there. Its caching allocator is tested in test_caching_allocator.cpp.
 #include <algorithm>
-#include <map>
-#include <numeric>
 
 #include "engine/backend.h"
 #include "kernels/common/pool_math.h"
 #include "kernels/common/reduce_plan.h"
-#include "kernels/cuda/caching_allocator.h"
 #include "kernels/cuda/conv_algo_cache.h"
 #include "kernels/cuda/cuda_settings.h"
 #include "tests/test_cuda_helpers.h"
 
 using namespace gg;
 using gg::testing::random_f64;
-
-namespace {
-
-// Host memory standing in for the device, with a byte budget so that out of memory can happen.
-struct FakeDevice {
-  explicit FakeDevice(std::size_t bytes) : budget(bytes) {}
-  std::size_t budget;
-  std::size_t used = 0;
-  int syncs = 0;
-  std::map<void*, std::size_t> blocks;
-
-  cuda::CachingAllocator::RawMemory raw() {
-    return {[this](std::size_t bytes) -> void* {
-              if (used + bytes > budget) return nullptr;
-              void* p = std::malloc(bytes);
-              blocks[p] = bytes;
-              used += bytes;
-              return p;
-            },
-            [this](void* p) {
-              used -= blocks.at(p);
-              blocks.erase(p);
-              std::free(p);
-            },
-            [this] { ++syncs; }};
-  }
-};
-
-}  // namespace
-
-TEST_CASE("cuda: allocator size classes round up to 512 bytes, then to quarter powers of two") {
-  CHECK(cuda::bucket_size(0) == 512);
-  CHECK(cuda::bucket_size(1) == 512);
-  CHECK(cuda::bucket_size(512) == 512);
-  CHECK(cuda::bucket_size(513) == 1024);
-  CHECK(cuda::bucket_size(std::size_t{1} << 20) == std::size_t{1} << 20);
-  CHECK(cuda::bucket_size((std::size_t{1} << 20) + 1) == 1310720);  // 1.25 MiB
-  CHECK(cuda::bucket_size(std::size_t{3} << 20) == std::size_t{3} << 20);
-  CHECK(cuda::bucket_size(std::size_t{2} << 30) == std::size_t{2} << 30);
-  std::size_t previous = 0;
-  for (std::size_t bytes = 1; bytes < (std::size_t{1} << 34); bytes = bytes * 5 / 4 + 7) {
-    const std::size_t b = cuda::bucket_size(bytes);
-    CAPTURE(bytes);
-    CHECK(b >= bytes);
-    CHECK(b % 512 == 0);
-    CHECK(b >= previous);  // monotonic
-    if (bytes > 512) CHECK(static_cast<double>(b) <= 1.25 * static_cast<double>(bytes) + 512);
-    previous = b;
-  }
-}
-
-TEST_CASE("cuda: allocator reuses freed blocks per stream and keeps in-use, peak and cached counts") {
-  FakeDevice dev{1 << 24};
-  cuda::CachingAllocator alloc(dev.raw());
-  auto* s1 = reinterpret_cast<cuda::Stream>(1);
-  auto* s2 = reinterpret_cast<cuda::Stream>(2);
-
-  void* a = alloc.allocate(1000, s1);  // bucket 1024
-  void* b = alloc.allocate(5000, s1);  // bucket 5120
-  CHECK(alloc.stats().in_use == 1024 + 5120);
-  CHECK(alloc.stats().device_allocations == 2);
-  alloc.deallocate(a);
-  CHECK(alloc.stats().in_use == 5120);
-  CHECK(alloc.stats().cached == 1024);
-  CHECK(alloc.stats().peak_in_use == 6144);
-
-  void* c = alloc.allocate(900, s1);  // same bucket, same stream: the freed block comes back
-  CHECK(c == a);
-  CHECK(alloc.stats().reuses == 1);
-  CHECK(alloc.stats().cached == 0);
-
-  alloc.deallocate(c);
-  void* d = alloc.allocate(900, s2);  // another stream never takes it
-  CHECK(d != a);
-  CHECK(alloc.stats().device_allocations == 3);
-  CHECK(alloc.stats().reserved == 1024 + 5120 + 1024);
-
-  alloc.deallocate(b);
-  alloc.deallocate(d);
-  CHECK(alloc.stats().in_use == 0);
-  alloc.release_cached();
-  CHECK(alloc.stats().cached == 0);
-  CHECK(alloc.stats().reserved == 0);
-  CHECK(dev.used == 0);
-  CHECK(dev.syncs == 1);  // queued work is waited for before memory goes back
-}
-
-TEST_CASE("cuda: allocator releases its cache when the device is full, then reports out of memory") {
-  FakeDevice dev{4096};
-  cuda::CachingAllocator alloc(dev.raw());
-  auto* s = reinterpret_cast<cuda::Stream>(1);
-  void* a = alloc.allocate(2048, s);
-  void* b = alloc.allocate(1024, s);
-  alloc.deallocate(a);  // 2048 cached, 1024 in use, 1024 left on the device
-  void* c = alloc.try_allocate(3500, s);  // 3584 bytes: fails at first, then the cache goes back
-  CHECK(c == nullptr);                    // and still 3584 > 4096 - 1024
-  CHECK(alloc.stats().cached == 0);
-  CHECK(dev.used == 1024);
-  void* d = alloc.try_allocate(2500, s);  // 2560 fits now
-  CHECK(d != nullptr);
-  CHECK_THROWS_WITH_AS(alloc.allocate(4096, s), doctest::Contains("CUDA out of memory"), std::runtime_error);
-  alloc.deallocate(b);
-  alloc.deallocate(d);
-  alloc.release_cached();
-  CHECK(dev.used == 0);
-}
-
-TEST_CASE("cuda: a library call that ran out of memory runs once more after the cache goes back") {
-  FakeDevice dev{4096};
-  cuda::CachingAllocator alloc(dev.raw());
-  auto* s = reinterpret_cast<cuda::Stream>(1);
-  constexpr int kOk = 0, kOutOfMemory = 3, kOtherFailure = 7;
-  const auto out_of_memory = [](int status) { return status == kOutOfMemory; };
-  int calls = 0;
-  // A library call that needs `bytes` of device memory of its own, beside what the allocator holds.
-  const auto needing = [&](std::size_t bytes) {
-    return [&dev, &calls, bytes] {
-      ++calls;
-      return dev.budget - dev.used >= bytes ? kOk : kOutOfMemory;
-    };
-  };
-
-  alloc.deallocate(alloc.allocate(2048, s));  // 2048 bytes cached, 2048 free
-  CHECK(cuda::retry_after_release(alloc, needing(3000), out_of_memory) == kOk);
-  CHECK(calls == 2);
-  CHECK(alloc.stats().cached == 0);
-  CHECK(dev.syncs == 1);
-
-  alloc.deallocate(alloc.allocate(512, s));  // success and other failures run once; the cache stays
-  calls = 0;
-  CHECK(cuda::retry_after_release(alloc, needing(100), out_of_memory) == kOk);
-  CHECK(cuda::retry_after_release(alloc, [&] { ++calls; return kOtherFailure; }, out_of_memory) == kOtherFailure);
-  CHECK(calls == 2);
-  CHECK(alloc.stats().cached == 512);
-
-  calls = 0;  // more than the whole device: the second attempt's status is what the caller sees
-  CHECK(cuda::retry_after_release(alloc, needing(5000), out_of_memory) == kOutOfMemory);
-  CHECK(calls == 2);
-  CHECK(dev.used == 0);
-}
 
 TEST_CASE("cuda: convolution algorithm keys tell every shape, pass and setting apart") {
   const ConvGeometry g = make_conv_geometry(2, 3, 8, 8, 4, 3, 3, 1, 1);

@@ -127,12 +127,12 @@ TEST_CASE("cuda: training on the GPU is bit-identical between two runs") {
 TEST_CASE("cuda: the caching allocator reuses freed tensors' memory") {
   GG_REQUIRE_CUDA();
   { const Tensor warm = Tensor::zeros({1 << 20}, {DType::f32, gpu()}); }
-  const cuda::MemoryStats before = cuda_memory_stats(0);
+  const MemoryStats before = cuda_memory_stats(0);
   for (int i = 0; i < 10; ++i) {
     const Tensor t = Tensor::zeros({1 << 20}, {DType::f32, gpu()});
     CHECK(cuda_memory_stats(0).in_use >= before.in_use + (std::size_t{4} << 20));
   }
-  const cuda::MemoryStats after = cuda_memory_stats(0);
+  const MemoryStats after = cuda_memory_stats(0);
   CHECK(after.device_allocations == before.device_allocations);  // all ten came from the cache
   CHECK(after.reuses >= before.reuses + 10);
   CHECK(after.in_use == before.in_use);

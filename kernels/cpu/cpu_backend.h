@@ -2,8 +2,14 @@
 // The CPU backend: OpenMP loops for elementwise work, OpenBLAS for GEMM and convolutions.
 // Each group of kernels lives in its own file in this folder.
 #include "engine/backend.h"
+#include "kernels/common/caching_allocator.h"
 
 namespace gg {
+
+// The CPU's cache of large buffers (kernels/cpu/memory.cpp): its limit in bytes (GG_CPU_CACHE_MB;
+// 0 when off, as in AddressSanitizer builds) and its counters.
+std::size_t cpu_memory_cache_limit();
+MemoryStats cpu_memory_stats();
 
 class CpuBackend final : public Backend {
  public:

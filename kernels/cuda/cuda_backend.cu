@@ -103,7 +103,7 @@ CudaBackend& backend_at(int index) {
 
 Backend& cuda_backend(int index) { return backend_at(index); }
 
-cuda::MemoryStats cuda_memory_stats(int index) { return backend_at(index).memory_stats(); }
+MemoryStats cuda_memory_stats(int index) { return backend_at(index).memory_stats(); }
 
 void cuda_release_cached_memory(int index) {
   CudaBackend& b = backend_at(index);

@@ -10,7 +10,7 @@
 #include <mutex>
 
 #include "engine/backend.h"
-#include "kernels/cuda/caching_allocator.h"
+#include "kernels/common/caching_allocator.h"
 #include "kernels/cuda/conv_algo_cache.h"
 #include "kernels/cuda/cuda_check.h"
 
@@ -25,7 +25,7 @@ class CudaBackend final : public Backend {
 
   int device() const { return device_; }
   cudaStream_t stream() const { return stream_; }
-  cuda::MemoryStats memory_stats() const { return allocator_.stats(); }
+  MemoryStats memory_stats() const { return allocator_.stats(); }
   void release_cached_memory() { allocator_.release_cached(); }
   void synchronize();
 
@@ -86,7 +86,7 @@ class CudaBackend final : public Backend {
   // allocator's cache goes back to the device and the call runs once more. Returns its status.
   template <typename Call>
   auto with_memory_retry(Call&& call) {
-    return cuda::retry_after_release(allocator_, call, [](auto status) { return cuda::is_out_of_memory(status); });
+    return retry_after_release(allocator_, call, [](auto status) { return cuda::is_out_of_memory(status); });
   }
   // Runs one convolution pass (conv2d.cu).
   void convolution(cuda::ConvPass pass, const Tensor& x, const Tensor& w, const Tensor& y, const ConvGeometry& g);
@@ -95,7 +95,7 @@ class CudaBackend final : public Backend {
   cudaStream_t stream_ = nullptr;
   cublasHandle_t cublas_ = nullptr;
   cudnnHandle_t cudnn_ = nullptr;
-  cuda::CachingAllocator allocator_;
+  CachingAllocator allocator_;
   cuda::ConvAlgoCache conv_algorithms_;
   std::mutex workspace_mutex_;  // the workspace is shared by every convolution on this device
   void* workspace_ = nullptr;

@@ -2,7 +2,7 @@
 // What the rest of the engine may call on the CUDA backend, in plain C++ (no CUDA headers).
 // Defined in kernels/cuda/cuda_backend.cu, so callers guard their use with #if GG_WITH_CUDA
 // (engine/backend.cpp does: backend_for reaches cuda_backend() only in CUDA builds).
-#include "kernels/cuda/caching_allocator.h"
+#include "kernels/common/caching_allocator.h"
 
 namespace gg {
 
@@ -13,7 +13,7 @@ class Backend;
 Backend& cuda_backend(int index);
 
 // The caching allocator's counters for device `index`, and a way to hand its cache back.
-cuda::MemoryStats cuda_memory_stats(int index);
+MemoryStats cuda_memory_stats(int index);
 void cuda_release_cached_memory(int index);
 // Waits for all work queued on the device's stream.
 void cuda_synchronize(int index);

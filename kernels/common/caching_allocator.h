@@ -1,15 +1,18 @@
 #pragma once
-// A caching allocator for device memory. cudaMalloc and cudaFree are slow (cudaFree synchronizes
-// the device), and a training step frees and re-allocates the same sizes every iteration, so freed
-// blocks are kept in free lists and handed out again.
+// A caching allocator for tensor memory. A training step frees and re-allocates the same sizes
+// every iteration, so freed blocks are kept in free lists and handed out again. On CUDA that saves
+// cudaMalloc and cudaFree (which synchronizes the device); on the CPU it saves the page faults and
+// the kernel's zeroing of fresh pages that every large malloc'd buffer costs anew.
 //
 // Written as plain C++ over three callbacks (allocate a raw block, free one, synchronize), so the
-// bookkeeping is tested on the CPU; kernels/cuda/cuda_backend.cu binds them to the CUDA runtime.
+// bookkeeping is tested on the CPU; kernels/cuda/cuda_backend.cu binds them to the CUDA runtime,
+// kernels/cpu/memory.cpp to aligned host allocations.
 //
-// Stream awareness: every block remembers the stream it was allocated for and is only reused for
+// StreamHandle awareness: every block remembers the stream it was allocated for and is only reused for
 // that stream. Work on one stream runs in order, so a block freed while a kernel still reads it
 // can be handed to the next request at once: whatever the new owner queues runs after that kernel.
-// (Reuse across streams would need an event per block; glitchgan uses one stream per device.)
+// (Reuse across streams would need an event per block; glitchgan uses one stream per device.) The
+// CPU has one "stream", nullptr.
 #include <algorithm>
 #include <bit>
 #include <cstddef>
@@ -24,7 +27,7 @@
 #include <unordered_map>
 #include <utility>
 
-namespace gg::cuda {
+namespace gg {
 
 // Size classes. Requests are rounded up so that a freed block serves later requests of similar
 // size: up to 1 MiB in steps of 512 bytes (also the alignment cuBLAS and cuDNN like), above that
@@ -47,7 +50,14 @@ struct MemoryStats {
   std::uint64_t reuses = 0;              // requests served from the cache
 };
 
-using Stream = void*;  // opaque here; a cudaStream_t in the CUDA backend
+using StreamHandle = void*;  // opaque here; a cudaStream_t in the CUDA backend, nullptr on the CPU
+
+struct CachingAllocatorOptions {
+  std::string device = "CUDA";  // names the memory in the out-of-memory error
+  // The most bytes kept cached; a block freed beyond it goes back at once (so sizes that a run
+  // stops using, e.g. an earlier ProGAN level's, cannot pile up without bound).
+  std::size_t max_cached = SIZE_MAX;
+};
 
 class CachingAllocator {
  public:
@@ -57,13 +67,13 @@ class CachingAllocator {
     std::function<void()> synchronize;           // waits for all queued work before blocks are freed
   };
 
-  explicit CachingAllocator(RawMemory raw) : raw_(std::move(raw)) {}
+  explicit CachingAllocator(RawMemory raw, CachingAllocatorOptions options = {}) : raw_(std::move(raw)), options_(std::move(options)) {}
   CachingAllocator(const CachingAllocator&) = delete;
   CachingAllocator& operator=(const CachingAllocator&) = delete;
 
   // A block of at least `bytes` for work on `stream`, or nullptr when the device has no room even
   // after the cache is given back to it.
-  void* try_allocate(std::size_t bytes, Stream stream) {
+  void* try_allocate(std::size_t bytes, StreamHandle stream) {
     const std::size_t size = bucket_size(bytes);
     std::lock_guard lock(mutex_);
     if (auto it = free_.find({stream, size}); it != free_.end()) {
@@ -87,10 +97,10 @@ class CachingAllocator {
   }
 
   // As try_allocate, but out of memory is an error that says how much was asked for and held.
-  void* allocate(std::size_t bytes, Stream stream) {
+  void* allocate(std::size_t bytes, StreamHandle stream) {
     if (void* p = try_allocate(bytes, stream)) return p;
     const MemoryStats s = stats();
-    throw std::runtime_error("CUDA out of memory: " + std::to_string(bytes) + " bytes requested, " +
+    throw std::runtime_error(options_.device + " out of memory: " + std::to_string(bytes) + " bytes requested, " +
                              std::to_string(s.in_use) + " bytes in use (peak " + std::to_string(s.peak_in_use) +
                              "), cache already released");
   }
@@ -107,6 +117,12 @@ class CachingAllocator {
     const Block b = it->second;
     live_.erase(it);
     stats_.in_use -= b.size;
+    if (b.size > options_.max_cached - stats_.cached) {
+      raw_.synchronize();  // queued work may still read it
+      raw_.free(p);
+      stats_.reserved -= b.size;
+      return;
+    }
     stats_.cached += b.size;
     free_.emplace(std::make_pair(b.stream, b.size), p);
   }
@@ -125,10 +141,10 @@ class CachingAllocator {
  private:
   struct Block {
     std::size_t size;
-    Stream stream;
+    StreamHandle stream;
   };
 
-  void hand_out(void* p, std::size_t size, Stream stream) {
+  void hand_out(void* p, std::size_t size, StreamHandle stream) {
     live_.emplace(p, Block{size, stream});
     stats_.in_use += size;
     stats_.peak_in_use = std::max(stats_.peak_in_use, stats_.in_use);
@@ -146,9 +162,10 @@ class CachingAllocator {
   }
 
   RawMemory raw_;
+  CachingAllocatorOptions options_;
   mutable std::mutex mutex_;
   std::unordered_map<void*, Block> live_;
-  std::multimap<std::pair<Stream, std::size_t>, void*> free_;  // (stream, bucket size) -> block
+  std::multimap<std::pair<StreamHandle, std::size_t>, void*> free_;  // (stream, bucket size) -> block
   MemoryStats stats_;
 };
 
@@ -166,4 +183,4 @@ auto retry_after_release(CachingAllocator& allocator, Call&& call, IsOutOfMemory
   return status;
 }
 
-}  // namespace gg::cuda
+}  // namespace gg
