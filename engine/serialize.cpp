@@ -188,7 +188,7 @@ Header parse_header(const std::string& path, const std::string& text) {
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number beyond a double
     fail(path, std::string("header is not valid JSON: ") + e.what());
   }
   if (!j.is_object()) fail(path, "header must be a JSON object, found " + std::string(j.type_name()));

@@ -27,7 +27,7 @@ std::vector<Series> series_from_jsonl(const std::filesystem::path& path, const s
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for a number beyond a double
       throw std::runtime_error(where + ": not JSON (" + e.what() + ")");
     }
     if (!j.is_object()) throw std::runtime_error(where + ": not a JSON object");

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <fstream>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -11,9 +12,11 @@
 
 #include "data/dataset_cache.h"
 #include "data/gravityspy_metadata.h"
+#include "engine/serialize.h"
 #include "nets/classifier_checkpoint.h"
 #include "nets/progan_checkpoint.h"
 #include "report/benchmark_json.h"
+#include "report/jsonl_series.h"
 #include "tests/temp_dir.h"
 
 namespace {
@@ -136,4 +139,27 @@ TEST_CASE("parser regressions: the metadata CSV parses from memory as from its f
   CHECK(rows.at("d,e").label == "Chirp");
   CHECK_THROWS_WITH_AS(gg::data::parse_gravityspy_metadata(bytes_of("gravityspy_id\n\"x"), "meta.csv"),
                        doctest::Contains("meta.csv: malformed CSV"), std::runtime_error);
+}
+
+TEST_CASE("parser regressions: a number beyond a double is a clean error naming the file, not an escaped JSON exception") {
+  // fuzz_safetensors found it: nlohmann's parser throws out_of_range (406), not parse_error, for
+  // 8888...e8888, and the readers caught parse_error only.
+  const gg::testing::TempDir dir("gg_parser_huge_number");
+  const std::string huge = "888888888888888888888888e88888888888";
+  const std::string header = "{\"w\":{\"data_offsets\":[0,4],\"dtype\":\"F32\",\"shape\":[" + huge + "]}}";
+  const std::filesystem::path st = dir.path() / "huge.safetensors";
+  {
+    std::ofstream out(st, std::ios::binary);
+    const std::uint64_t n = header.size();
+    out.write(reinterpret_cast<const char*>(&n), sizeof n);
+    out << header << "abcd";
+  }
+  const std::string st_error = st.string() + ": header is not valid JSON";
+  CHECK_THROWS_WITH_AS(gg::load_safetensors(st.string()), doctest::Contains(st_error.c_str()), std::runtime_error);
+
+  const std::filesystem::path log = dir.path() / "log.jsonl";
+  std::ofstream(log) << "{\"kimg\": 1, \"loss\": 0.5}\n{\"kimg\": " << huge << "}\n";
+  const std::string log_error = log.string() + ":2: not JSON";
+  CHECK_THROWS_WITH_AS(gg::report::series_from_jsonl(log, "kimg", {"loss"}), doctest::Contains(log_error.c_str()),
+                       std::runtime_error);
 }
