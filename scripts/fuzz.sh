@@ -8,6 +8,7 @@
 #
 #   scripts/fuzz.sh SECONDS [BUILD_DIR]      (default build-sanitize, configured for fuzzing if new)
 #   GG_FUZZ_JOBS=N: harnesses run at once (default: the number of CPUs)
+#   GG_FUZZ_HARNESSES="png safetensors": only these (names as in fuzz/fuzz_NAME.cpp; default: all)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -21,7 +22,14 @@ command -v clang++-16 >/dev/null ||
 out=$build/fuzz
 mkdir -p "$out/logs" "$out/artifacts"
 harnesses=()
-for src in fuzz/fuzz_*.cpp; do harnesses+=("$(basename "$src" .cpp)"); done
+if [[ -n ${GG_FUZZ_HARNESSES:-} ]]; then
+  for name in $GG_FUZZ_HARNESSES; do
+    [[ -f fuzz/fuzz_$name.cpp ]] || { echo "fuzz.sh: GG_FUZZ_HARNESSES: no harness '$name' (fuzz/fuzz_$name.cpp)" >&2; exit 2; }
+    harnesses+=("fuzz_$name")
+  done
+else
+  for src in fuzz/fuzz_*.cpp; do harnesses+=("$(basename "$src" .cpp)"); done
+fi
 {
   cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_BUILD_TYPE=Release -DGG_CUDA=OFF \
         -DGG_SANITIZE=address,undefined -DGG_FUZZ=ON &&
