@@ -55,6 +55,20 @@ class Backend {
   // Rows of (N, C).
   virtual void log_softmax(const Tensor& x, const Tensor& y) = 0;
 
+  // Training-mode batch norm of x and y (outer, C, inner); gamma, beta (C) in x's dtype; mean, var
+  // and invstd (C) in f64. The math is kernels/common/batch_norm_math.h. Each channel's mean and
+  // biased variance over its outer * inner values (summed in double) go to mean, var and
+  // invstd = 1 / sqrt(var + eps); y = (x - mean) invstd gamma + beta, then max(y, 0) with relu.
+  virtual void batch_norm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& y,
+                                  const Tensor& mean, const Tensor& var, const Tensor& invstd, double eps,
+                                  bool relu) = 0;
+  // Its gradients (in x's dtype) from the forward's mean and invstd, with g = gy where the ReLU (if
+  // any) was on and xhat = (x - mean) invstd: gbeta = sum g, ggamma = sum g xhat,
+  // gx = gamma invstd (g - mean(g) - xhat mean(g xhat)).
+  virtual void batch_norm_backward(const Tensor& x, const Tensor& gy, const Tensor& gamma, const Tensor& beta,
+                                   const Tensor& mean, const Tensor& invstd, const Tensor& gx, const Tensor& ggamma,
+                                   const Tensor& gbeta, bool relu) = 0;
+
   // Random fills from the Philox stream (seed, offset); see kernels/common/philox.h.
   virtual void random_uniform(const Tensor& t, std::uint64_t seed, std::uint64_t offset, double lo,
                               double hi) = 0;

@@ -28,6 +28,8 @@ class BatchNorm : public Module {
  public:
   explicit BatchNorm(std::int64_t channels, TensorOptions opt = {}, double momentum = 0.1, double eps = 1e-5);
   Tensor forward(const Tensor& x) { return batch_norm(x, gamma, beta, state, is_training()); }
+  // relu(forward(x)), fused.
+  Tensor forward_relu(const Tensor& x) { return batch_norm_relu(x, gamma, beta, state, is_training()); }
   Tensor gamma, beta;
   BatchNormState state;
 };

@@ -92,9 +92,20 @@ struct BatchNormState {
   double eps = 1e-5;
 };
 // Per-channel normalization of (N, C) or (N, C, H, W). Training uses the batch statistics and
-// updates the running ones; evaluation uses the running statistics.
+// updates the running ones; evaluation uses the running statistics. Training runs one fused kernel
+// forward and one backward (engine/ops_batch_norm.cpp), and stays differentiable to any order: a
+// recorded backward pass (create_graph) computes the same gradients from differentiable ops.
 Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, BatchNormState& state,
                   bool training);
+// relu(batch_norm(...)), the ReLU fused into the same kernels in training.
+Tensor batch_norm_relu(const Tensor& x, const Tensor& gamma, const Tensor& beta, BatchNormState& state,
+                       bool training);
+namespace unfused {
+// Batch norm as the composition of basic ops that defines it (mean, sub, square, rsqrt, mul, add),
+// with the same running-statistics update; tests and benchmarks compare the fused op with it.
+Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, BatchNormState& state,
+                  bool training);
+}  // namespace unfused
 // Zeroes each element with probability p (a Philox mask) and scales the rest by 1 / (1 - p).
 Tensor dropout(const Tensor& x, double p, bool training, Generator& gen);
 // log(softmax(x)) over dim 1 of (N, C), computed stably.

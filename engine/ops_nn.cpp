@@ -1,4 +1,4 @@
-// Layers and losses: batch norm, dropout, log-softmax, cross-entropy, MSE.
+// Layers and losses: dropout, log-softmax, cross-entropy, MSE (batch norm: engine/ops_batch_norm.cpp).
 #include <stdexcept>
 
 #include "engine/op_utils.h"
@@ -8,40 +8,6 @@ namespace gg {
 
 using detail::be;
 using Grads = std::vector<Tensor>;
-
-Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, BatchNormState& state,
-                  bool training) {
-  detail::check_defined("batch_norm", x, "input");
-  if (x.dim() != 2 && x.dim() != 4) detail::fail("batch_norm", "input must be (N, C) or (N, C, H, W), got " + shape_str(x.shape()));
-  const std::int64_t c = x.size(1);
-  for (const Tensor* t : std::initializer_list<const Tensor*>{&gamma, &beta, &state.running_mean, &state.running_var})
-    if (!t->defined() || t->shape() != Shape{c})
-      detail::fail("batch_norm", "gamma, beta and running statistics must have shape (" + std::to_string(c) + ",)");
-  const Shape channel = x.dim() == 4 ? Shape{1, c, 1, 1} : Shape{1, c};
-  const std::vector<int> dims = x.dim() == 4 ? std::vector<int>{0, 2, 3} : std::vector<int>{0};
-  const Tensor g = gamma.reshape(channel), b = beta.reshape(channel);
-  if (!training) {
-    // Fold the running statistics into one scale and shift per channel.
-    const Tensor scale = mul(g, rsqrt(add(state.running_var.reshape(channel), state.eps)));
-    const Tensor shift = sub(b, mul(state.running_mean.reshape(channel), scale));
-    return add(mul(x, scale), shift);
-  }
-  const std::int64_t count = x.numel() / c;
-  if (count < 2) detail::fail("batch_norm", "training needs more than one value per channel, got " + shape_str(x.shape()));
-  // Written as a composition of ops so that it differentiates to any order.
-  const Tensor mu = mean(x, dims, true);
-  const Tensor centered = sub(x, mu);
-  const Tensor var = mean(square(centered), dims, true);
-  const Tensor y = add(mul(mul(centered, rsqrt(add(var, state.eps))), g), b);
-  {
-    NoGrad no_grad;
-    const double m = state.momentum;
-    const double unbias = static_cast<double>(count) / static_cast<double>(count - 1);
-    state.running_mean.assign(add(mul(state.running_mean, 1 - m), mul(mu.detach().reshape({c}), m)));
-    state.running_var.assign(add(mul(state.running_var, 1 - m), mul(var.detach().reshape({c}), m * unbias)));
-  }
-  return y;
-}
 
 Tensor dropout(const Tensor& x, double p, bool training, Generator& gen) {
   detail::check_defined("dropout", x, "input");

@@ -96,6 +96,15 @@ class ProfilingBackend final : public Backend {
   void avg_pool2x2(const Tensor& x, const Tensor& y) override { GG_TIMED("avg_pool2x2", avg_pool2x2(x, y)); }
   void max_pool2x2(const Tensor& x, const Tensor& y, const Tensor& m) override { GG_TIMED("max_pool2x2", max_pool2x2(x, y, m)); }
   void log_softmax(const Tensor& x, const Tensor& y) override { GG_TIMED("log_softmax", log_softmax(x, y)); }
+  void batch_norm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& y, const Tensor& mean,
+                          const Tensor& var, const Tensor& invstd, double eps, bool relu) override {
+    GG_TIMED("batch_norm_forward", batch_norm_forward(x, gamma, beta, y, mean, var, invstd, eps, relu));
+  }
+  void batch_norm_backward(const Tensor& x, const Tensor& gy, const Tensor& gamma, const Tensor& beta, const Tensor& mean,
+                           const Tensor& invstd, const Tensor& gx, const Tensor& ggamma, const Tensor& gbeta,
+                           bool relu) override {
+    GG_TIMED("batch_norm_backward", batch_norm_backward(x, gy, gamma, beta, mean, invstd, gx, ggamma, gbeta, relu));
+  }
   void random_uniform(const Tensor& t, std::uint64_t s, std::uint64_t o, double lo, double hi) override {
     GG_TIMED("random", random_uniform(t, s, o, lo, hi));
   }

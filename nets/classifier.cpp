@@ -52,8 +52,8 @@ GlitchClassifier::Block::Block(int in, int out, Generator& init, TensorOptions o
 }
 
 Tensor GlitchClassifier::Block::forward(const Tensor& x) {
-  const Tensor h = relu(bn1->forward(conv1->forward(x)));  // (N, out, S, S)
-  return max_pool2x2(relu(bn2->forward(conv2->forward(h))));  // (N, out, S/2, S/2)
+  const Tensor h = bn1->forward_relu(conv1->forward(x));     // (N, out, S, S)
+  return max_pool2x2(bn2->forward_relu(conv2->forward(h)));  // (N, out, S/2, S/2)
 }
 
 GlitchClassifier::GlitchClassifier(ClassifierConfig config, Generator& init, TensorOptions options)

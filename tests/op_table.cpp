@@ -468,18 +468,42 @@ void nn(std::vector<OpCase>& rows) {
                     .reference = [](const Inputs& v) { return reference::mse(v[0], v[1]); },
                     .tol = Tol::composite});
 
-  for (const Shape& s : {Shape{8, 3, 4, 4}, Shape{8, 5, 4, 4}, Shape{4, 2, 3, 3}, Shape{6, 4}}) {
-    const Shape c{s[1]};
-    rows.push_back({.name = "batch_norm training " + str(s),
-                    .group = Group::nn,
-                    .args = {{s}, {c}, {c}},
-                    .op =
-                        [c](const Inputs& v) {
-                          BatchNormState st{Tensor::zeros(c, v[0].options()), Tensor::ones(c, v[0].options())};
-                          return batch_norm(v[0], v[1], v[2], st, true);
-                        },
-                    .reference = [](const Inputs& v) { return reference::batch_norm(v[0], v[1], v[2], 1e-5); },
-                    .tol = Tol::composite});
+  // Batch norm in training: the fused kernels, with and without the ReLU, and the composition of
+  // basic ops that defines them. (3, 4, 5, 7): runs of 35, not a multiple of a vector's width;
+  // (37, 5): runs of one; (16, 3, 48, 48): large enough for the CPU kernel to use threads. The
+  // smallest rows have their second-order check too (penalty_path): a recorded backward is made of
+  // ops.
+  using BatchNormFn = Tensor (*)(const Tensor&, const Tensor&, const Tensor&, BatchNormState&, bool);
+  struct BatchNormVersion {
+    const char* name;
+    BatchNormFn fn;
+    bool relu;
+  };
+  const Shape bn_shapes[] = {{8, 3, 4, 4}, {8, 5, 4, 4}, {4, 2, 3, 3}, {6, 4}, {3, 4, 5, 7}, {37, 5}, {16, 3, 48, 48}};
+  for (const BatchNormVersion& version : {BatchNormVersion{"batch_norm", batch_norm, false},
+                                          BatchNormVersion{"batch_norm_relu", batch_norm_relu, true},
+                                          BatchNormVersion{"unfused::batch_norm", unfused::batch_norm, false}}) {
+    for (const Shape& s : bn_shapes) {
+      const Shape c{s[1]};
+      const std::int64_t n = shape_numel(s);
+      rows.push_back({.name = std::string(version.name) + " training " + str(s),
+                      .group = Group::nn,
+                      .args = {{s}, {c}, {c}},
+                      .op =
+                          [c, fn = version.fn](const Inputs& v) {
+                            BatchNormState st{Tensor::zeros(c, v[0].options()), Tensor::ones(c, v[0].options())};
+                            return fn(v[0], v[1], v[2], st, true);
+                          },
+                      .reference =
+                          [relu = version.relu](const Inputs& v) {
+                            const Tensor y = reference::batch_norm(v[0], v[1], v[2], 1e-5);
+                            return relu ? reference::map(y, [](double z) { return z > 0 ? z : 0.0; }) : y;
+                          },
+                      .tol = Tol::composite,
+                      .kinks = version.relu ? Kinks::inside : Kinks::none,
+                      .penalty_path = n <= 72,
+                      .gradcheck = n <= 640});
+    }
   }
   // Its statistics are a special test; here the gradient through one fixed mask, the same on
   // both backends (Philox).

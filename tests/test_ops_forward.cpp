@@ -158,6 +158,57 @@ TEST_CASE("ops: batch norm normalises with batch statistics and tracks running o
   CHECK(vye[0] == doctest::Approx((v[0] - rm[0]) / std::sqrt(rv[0] + 1e-5) * g[0] + bt[0]).epsilon(1e-10));
 }
 
+TEST_CASE("ops: fused batch norm (+ ReLU) equals its composition: output, gradients and running statistics") {
+  using Fn = Tensor (*)(const Tensor&, const Tensor&, const Tensor&, BatchNormState&, bool);
+  for (DType dt : {DType::f64, DType::f32}) {
+    for (bool with_relu : {false, true}) {
+      CAPTURE(dtype_name(dt));
+      CAPTURE(with_relu);
+      const double tol = dt == DType::f64 ? 1e-12 : 2e-6;
+      const TensorOptions opt{dt, Device::cpu()};
+      // The composition of the old implementation, the ReLU after it.
+      const Fn composed = with_relu ? Fn([](const Tensor& x, const Tensor& g, const Tensor& b, BatchNormState& s, bool t) {
+        return relu(unfused::batch_norm(x, g, b, s, t));
+      })
+                                    : unfused::batch_norm;
+      const Fn fused = with_relu ? batch_norm_relu : batch_norm;
+      BatchNormState st_fused{Tensor::zeros({6}, opt), Tensor::ones({6}, opt), 0.1, 1e-5};
+      BatchNormState st_composed{Tensor::zeros({6}, opt), Tensor::ones({6}, opt), 0.1, 1e-5};
+      Tensor gamma = random_f64({6}, 31).to(dt), beta = random_f64({6}, 32).to(dt);
+      gamma.set_requires_grad(true);
+      beta.set_requires_grad(true);
+      // Two steps, so the second update starts from statistics the first one moved.
+      for (std::uint64_t step = 0; step < 2; ++step) {
+        CAPTURE(step);
+        Tensor x = add(mul(random_f64({8, 6, 5, 5}, 33 + step), 2.0), 3.0).to(dt);
+        x.set_requires_grad(true);
+        const Tensor gy = random_f64(x.shape(), 40 + step).to(dt);
+        const Tensor y = fused(x, gamma, beta, st_fused, true), yc = composed(x, gamma, beta, st_composed, true);
+        check_close(y, yc, tol, tol);
+        const auto g = grad({y}, {x, gamma, beta}, {gy}), gc = grad({yc}, {x, gamma, beta}, {gy});
+        for (std::size_t i = 0; i < g.size(); ++i) check_close(g[i], gc[i], 10 * tol, 10 * tol);
+        check_close(st_fused.running_mean, st_composed.running_mean, tol, tol);
+        check_close(st_fused.running_var, st_composed.running_var, tol, tol);
+      }
+      const Tensor x = random_f64({4, 6, 3, 3}, 50).to(dt);
+      check_close(fused(x, gamma, beta, st_fused, false), composed(x, gamma, beta, st_composed, false), tol, tol);
+    }
+  }
+}
+
+TEST_CASE("ops: batch norm of f32 values far from zero keeps their spread") {
+  // 1000 + N(0, 1) in f32: an f32 mean (ulp 6e-5) would shift every normalised value by up to 3e-5.
+  const Tensor x = add(random_f64({16, 4, 6, 6}, 60), 1000.0).to(DType::f32);
+  const Tensor gamma = Tensor::ones({4}), beta = Tensor::zeros({4});
+  for (bool with_relu : {false, true}) {
+    CAPTURE(with_relu);
+    BatchNormState st{Tensor::zeros({4}), Tensor::ones({4})};
+    const Tensor y = with_relu ? batch_norm_relu(x, gamma, beta, st, true) : batch_norm(x, gamma, beta, st, true);
+    const Tensor ref = reference::batch_norm(x.to(DType::f64), gamma.to(DType::f64), beta.to(DType::f64), 1e-5);
+    check_close(y, with_relu ? reference::map(ref, [](double z) { return z > 0 ? z : 0.0; }) : ref, 1e-6, 1e-6);
+  }
+}
+
 TEST_CASE("ops: dropout is seeded, zeroes about p and scales the rest") {
   const Tensor x = Tensor::ones({100000});
   Generator g1(42), g2(42);

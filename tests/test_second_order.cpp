@@ -7,6 +7,7 @@
 
 using namespace gg;
 using namespace gg::op_table;
+using gg::testing::check_close;
 using gg::testing::check_second_order;
 using gg::testing::random_f64;
 using In = std::vector<Tensor>;
@@ -35,6 +36,28 @@ TEST_CASE("second order: matmul, linear and conv2d of the op table") { check_gro
 TEST_CASE("second order: avg_pool and upsampling of the op table") { check_group(Group::nn); }
 
 TEST_CASE("second order: ProGAN's fused ops of the op table") { check_group(Group::progan); }
+
+TEST_CASE("second order: fused batch norm (+ ReLU) equals its composition's") {
+  // The fused op's recorded backward is made of ops; its gradient of a gradient must be the
+  // composition's, for every input, through a plain backward of the recorded one.
+  const Tensor x0 = add(mul(random_f64({5, 3, 4, 4}, 70), 1.5), 0.5), w = random_f64(x0.shape(), 71);
+  for (bool with_relu : {false, true}) {
+    CAPTURE(with_relu);
+    auto second = [&](bool fused) {
+      Tensor x = x0.detach(), gamma = random_f64({3}, 72), beta = random_f64({3}, 73);
+      for (Tensor* t : {&x, &gamma, &beta}) t->set_requires_grad(true);
+      BatchNormState st{Tensor::zeros({3}, testing::f64()), Tensor::ones({3}, testing::f64())};
+      const Tensor y = fused ? (with_relu ? batch_norm_relu(x, gamma, beta, st, true) : batch_norm(x, gamma, beta, st, true))
+                             : (with_relu ? relu(unfused::batch_norm(x, gamma, beta, st, true))
+                                          : unfused::batch_norm(x, gamma, beta, st, true));
+      const auto g = grad({sum(mul(square(y), w))}, {x, gamma, beta}, {}, {.create_graph = true});
+      const Tensor h = add(add(sum(square(g[0])), sum(square(g[1]))), sum(mul(g[2], g[1])));
+      return grad({h}, {x, gamma, beta});
+    };
+    const auto fused = second(true), composed = second(false);
+    for (std::size_t i = 0; i < fused.size(); ++i) check_close(fused[i], composed[i], 1e-10, 1e-10);
+  }
+}
 
 TEST_CASE("second order: compositions of the penalty path's ops") {
   const Tensor img = random_f64({2, 2, 4, 4}, 11, 0.05);

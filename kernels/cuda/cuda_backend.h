@@ -54,6 +54,11 @@ class CudaBackend final : public Backend {
   void avg_pool2x2(const Tensor& x, const Tensor& y) override;
   void max_pool2x2(const Tensor& x, const Tensor& y, const Tensor& mask) override;
   void log_softmax(const Tensor& x, const Tensor& y) override;
+  void batch_norm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& y, const Tensor& mean,
+                          const Tensor& var, const Tensor& invstd, double eps, bool relu) override;
+  void batch_norm_backward(const Tensor& x, const Tensor& gy, const Tensor& gamma, const Tensor& beta, const Tensor& mean,
+                           const Tensor& invstd, const Tensor& gx, const Tensor& ggamma, const Tensor& gbeta,
+                           bool relu) override;
 
   void random_uniform(const Tensor& t, std::uint64_t seed, std::uint64_t offset, double lo, double hi) override;
   void random_normal(const Tensor& t, std::uint64_t seed, std::uint64_t offset, double mean, double stddev) override;
