@@ -2,16 +2,31 @@
 
 #include <fmt/format.h>
 
+#include <bit>
 #include <stdexcept>
 
 #include "data/gravityspy_loader.h"
+#include "nets/progan_schedule.h"
 
 namespace gg::study {
+
+namespace {
+nets::ScheduleConfig gan_schedule(const StudySettings& s) {
+  nets::ScheduleConfig c;
+  c.final_level = std::countr_zero(static_cast<unsigned>(s.resolution));  // as the trainer derives it
+  c.stabilize_kimg = s.kimg_stabilize;
+  c.fade_kimg = s.kimg_fade;
+  c.total_kimg = s.gan_total_kimg;
+  return c;
+}
+}  // namespace
+
+double StudySettings::gan_kimg() const { return gan_schedule(*this).run_kimg(); }
 
 std::vector<std::pair<std::string, std::string>> StudySettings::describe() const {
   return {
       {"images", fmt::format("{}x{}, {}, {} s window", resolution, resolution, channels == 1 ? "gray" : "RGB", window)},
-      {"ProGAN", fmt::format("conditional, 4x4 to {0}x{0}, {1} kimg per stabilize and {2} per fade phase, batch {3}, "
+      {"ProGAN", fmt::format("conditional, 4x4 to {0}x{0}, {1} kimg per stabilize and {2} per fade phase, {13} kimg in all, batch {3}, "
                              "fmap_base {4}, fmap_max {5}, lr {6}; class loss weight {10}, D's class head on {11}; "
                              "EMA half-life {7} kimg, ramp-up {8} {12}; D's time augmentation {9}",
                              resolution, kimg_stabilize, kimg_fade, gan_batch, fmap_base, fmap_max, gan_lr,
@@ -19,7 +34,7 @@ std::vector<std::pair<std::string, std::string>> StudySettings::describe() const
                              augment_adaptive ? fmt::format("adaptive from p {}", augment)
                                               : (augment > 0 ? fmt::format("p {}", augment) : std::string("off")),
                              cond_weight, d_classify_reals_only ? "reals only" : "reals and fakes",
-                             ema_rampup_whole_run ? "of the whole run" : "per level")},
+                             ema_rampup_whole_run ? "of the whole run" : "per level", gan_kimg())},
       {"generated", fmt::format("from the {} generator, per class up to {} x the largest class (real + generated){}",
                                 sample_weights == "ema" ? "EMA (Gs)" : "raw (G)", enlarge,
                                 gan_select > 1 ? fmt::format("; the real classifier's likeliest 1 in {} kept", gan_select)
@@ -49,8 +64,12 @@ StudyOptions StudySettings::to_options(const std::filesystem::path& out, std::fu
   o.gan.net.channels = channels;
   o.gan.net.fmap_base = fmap_base;
   o.gan.net.fmap_max = fmap_max;
-  o.gan.schedule.stabilize_kimg = kimg_stabilize;
-  o.gan.schedule.fade_kimg = kimg_fade;
+  const nets::ScheduleConfig schedule = gan_schedule(*this);
+  const double last_fade_end = (schedule.final_level - 2) * (kimg_stabilize + kimg_fade);
+  if (gan_total_kimg > 0 && gan_total_kimg < last_fade_end)
+    throw std::invalid_argument(
+        fmt::format("--gan-total-kimg: must be 0 or at least {} (the end of the last fade-in)", last_fade_end));
+  o.gan.schedule = schedule;
   o.gan.schedule.set_constant_batch(gan_batch);
   o.gan.adam.lr = gan_lr;
   if (!(cond_weight >= 0)) throw std::invalid_argument("--cond-weight: must be >= 0");

@@ -22,6 +22,7 @@ struct StudySettings {
   std::string window = "1.0";    // time window of the scans, seconds
   // ProGAN
   double kimg_stabilize = 6, kimg_fade = 6;  // measured: GAN-test 21% at 3 + 3 kimg, 46% at 6 + 6 (README)
+  double gan_total_kimg = 0;  // the run's length; 0: the last fade's end + one stabilize phase
   int gan_batch = 16;  // a short run needs many small steps more than big ones
   int fmap_base = 512, fmap_max = 128;
   double gan_lr = 1e-3;
@@ -48,6 +49,8 @@ struct StudySettings {
   std::string device = "cpu";
   double progress_seconds = 30;
 
+  // The ProGAN run's length in kimg (gan_total_kimg, or the schedule's own end when it is 0).
+  double gan_kimg() const;
   // The settings as (name, value) rows for tables: images, ProGAN, generated, classifiers, seed.
   std::vector<std::pair<std::string, std::string>> describe() const;
   // How the study loads images: the window, gray or RGB, resized to the resolution. Classifier

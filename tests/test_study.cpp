@@ -96,6 +96,23 @@ TEST_CASE("study: settings become options and bad settings name their flag") {
   CHECK_THROWS_WITH_AS(bad.to_options("/tmp/x", {}), doctest::Contains("--methods"), std::invalid_argument);
 }
 
+TEST_CASE("study: the GAN's length is its schedule's end unless --gan-total-kimg sets it, never inside a fade") {
+  study::StudySettings s;
+  s.resolution = 32;
+  s.kimg_stabilize = 6;
+  s.kimg_fade = 4;
+  s.gan_total_kimg = 0;
+  CHECK(s.gan_kimg() == 3 * (6 + 4) + 6);  // 4x4 ... 32x32: three stabilize + fade pairs, then the last stabilize
+  CHECK(s.to_options("/tmp/x", {}).gan.schedule.run_kimg() == 36);
+  s.gan_total_kimg = 50;
+  CHECK(s.gan_kimg() == 50);
+  CHECK(s.to_options("/tmp/x", {}).gan.schedule.run_kimg() == 50);
+  s.gan_total_kimg = 30;  // the run would end at the 32x32 fade's end: allowed
+  CHECK(s.to_options("/tmp/x", {}).gan.schedule.run_kimg() == 30);
+  s.gan_total_kimg = 29;
+  CHECK_THROWS_WITH_AS(s.to_options("/tmp/x", {}), doctest::Contains("--gan-total-kimg"), std::invalid_argument);
+}
+
 TEST_CASE("experiment: mean, sample standard deviation and paired difference per size and method") {
   using study::Method;
   const std::vector<study::ExperimentRun> runs{

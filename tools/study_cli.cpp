@@ -18,6 +18,9 @@ void add_study_flags(CLI::App* cmd, study::StudySettings& s) {
       ->check(positive())->capture_default_str()->group("ProGAN");
   cmd->add_option("--kimg-fade", s.kimg_fade, "ProGAN: thousands of images per fade-in phase")
       ->check(positive())->capture_default_str()->group("ProGAN");
+  cmd->add_option("--gan-total-kimg", s.gan_total_kimg,
+                  "ProGAN: length of the run in kimg; the final resolution trains on after its fade-in (0: one stabilize phase)")
+      ->check(non_negative())->capture_default_str()->group("ProGAN");
   cmd->add_option("--gan-batch", s.gan_batch, "ProGAN: minibatch at every resolution")
       ->check(positive())->capture_default_str()->group("ProGAN");
   cmd->add_option("--fmap-base", s.fmap_base, "ProGAN: feature maps min(fmap_base / 2^stage, fmap_max)")
