@@ -65,7 +65,8 @@ StudyOptions StudySettings::to_options(const std::filesystem::path& out, std::fu
   o.gan.net.fmap_base = fmap_base;
   o.gan.net.fmap_max = fmap_max;
   const nets::ScheduleConfig schedule = gan_schedule(*this);
-  const double last_fade_end = (schedule.final_level - 2) * (kimg_stabilize + kimg_fade);
+  const double last_fade_end =  // where the final level has fully faded in (4x4 alone has no fade)
+      schedule.final_level > 2 ? nets::level_start_kimg(schedule, schedule.final_level) + schedule.fade_kimg : 0;
   if (gan_total_kimg > 0 && gan_total_kimg < last_fade_end)
     throw std::invalid_argument(
         fmt::format("--gan-total-kimg: must be 0 or at least {} (the end of the last fade-in)", last_fade_end));
