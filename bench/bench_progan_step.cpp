@@ -1,7 +1,8 @@
 // One whole ProGAN training iteration, as ProganTrainer runs it: a discriminator step with the
 // exact WGAN-GP loss (three D passes, the penalty's create_graph gradient and the double backward
 // into D's weights), the EMA update, and a generator step. Batch 16, 3 channels, fmap_base 2048,
-// fmap_max 256, at 16x16, 32x32 and 64x64, stabilizing (alpha 1) and mid-fade (alpha 0.5).
+// fmap_max 256, at 16x16, 32x32 and 64x64, stabilizing (alpha 1) and mid-fade (alpha 0.5). And a
+// whole short run on the demo's network, in images/s (BM_ProganRun).
 //
 // FLOP/s counts the convolutions and dense layers only (everything else is memory-bound) with the
 // usual rule that a backward pass costs twice its forward: per iteration about
@@ -56,11 +57,11 @@ ForwardFlops forward_flops(const ProganConfig& c, int level, bool fading) {
 double iteration_flops(const ForwardFlops& f) { return 4 * f.g + 14 * f.d; }
 
 // A data set of random images; their content does not change the work.
-data::Dataset random_images(int count, int resolution) {
+data::Dataset random_images(int count, int resolution, int channels = kChannels) {
   Generator gen(1);
-  std::vector<std::uint8_t> pixels(static_cast<std::size_t>(count) * kChannels * resolution * resolution);
+  std::vector<std::uint8_t> pixels(static_cast<std::size_t>(count) * channels * resolution * resolution);
   for (std::uint8_t& p : pixels) p = static_cast<std::uint8_t>(gen.next_u64());
-  return data::Dataset({"Random"}, kChannels, resolution, resolution, std::move(pixels),
+  return data::Dataset({"Random"}, channels, resolution, resolution, std::move(pixels),
                        std::vector<int>(static_cast<std::size_t>(count), 0),
                        std::vector<data::SampleInfo>(static_cast<std::size_t>(count)));
 }
@@ -92,6 +93,32 @@ void BM_ProganIteration(benchmark::State& state) {
   state.SetLabel(std::to_string(p.resolution) + "x" + std::to_string(p.resolution) + " alpha " + std::to_string(p.alpha).substr(0, 4));
   bench::report_flops(state, iteration_flops(forward_flops(config.net, level, fading)));
 }
+
+// A whole run, the throughput a user of `train-gan` sees (files aside): every phase from 4x4 to
+// 32x32 on the demo's network (1 channel, fmap_base 512, fmap_max 128, batch 16; unconditional,
+// no augmentation, so bench/pytorch_progan_step.py --whole-run can mirror it exactly), with
+// state.range(0) images per phase: level changes, optimizer resets, the EMA, reading and
+// downscaling the reals, all of it. Reports images/s over the run.
+void BM_ProganRun(benchmark::State& state) {
+  const double kimg_per_phase = static_cast<double>(state.range(0)) / 1000;
+  ProganTrainConfig config;
+  config.net = {.resolution = 32, .channels = 1, .fmap_base = 512, .fmap_max = 128};
+  config.schedule.stabilize_kimg = config.schedule.fade_kimg = kimg_per_phase;
+  config.schedule.set_constant_batch(kBatch);
+  config.class_names = {"Random"};
+  const data::Dataset reals = random_images(256, config.net.resolution, config.net.channels);
+  std::int64_t images = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    ProganTrainer trainer(config, reals);
+    state.ResumeTiming();
+    while (!trainer.finished()) trainer.train_round();
+    images += trainer.state().images_shown;
+  }
+  state.counters["images/s"] = benchmark::Counter(static_cast<double>(images), benchmark::Counter::kIsRate);
+}
+
+BENCHMARK(BM_ProganRun)->ArgName("images_per_phase")->Arg(500)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
 
 BENCHMARK(BM_ProganIteration)
     ->ArgNames({"res", "fading"})

@@ -5,13 +5,20 @@ Nothing in the build or tests depends on this script (DESIGN.md allows this one 
 Debian's python3-torch (PyTorch 1.13 with oneDNN) and runs on the CPU with 2 threads:
 
     /usr/bin/python3 bench/pytorch_progan_step.py
+    /usr/bin/python3 bench/pytorch_progan_step.py --whole-run   # as bench_progan_step's BM_ProganRun
 
 One iteration = a discriminator step with the exact WGAN-GP loss (D on reals, fakes and mixes, the
 input gradient with create_graph, the double backward into D's weights, Adam), the EMA update of Gs,
 and a generator step; batch 16, 3 channels, fmap_base 2048, fmap_max 256. The networks mirror
 nets/progan.cpp: equalized learning rate, pixel norm, minibatch stddev (group 4), leaky ReLU 0.2,
 nearest upsample then 3x3 conv in G, D's conv1_down as one stride-2 4x4 convolution.
+
+--whole-run: a whole short run as BM_ProganRun trains it: 1 channel, fmap_base 512, fmap_max 128,
+batch 16, 4x4 to 32x32 with 500 images per phase, rounds of 4 iterations that re-read the schedule,
+both Adams reset when a fade begins or ends, reals drawn from 256 fixed random images, box-downscaled
+to the level and blended during a fade; prints images/s.
 """
+import argparse
 import math
 import sys
 import time
@@ -19,11 +26,19 @@ import time
 import torch
 import torch.nn.functional as F
 
-BATCH, CHANNELS, FMAP_BASE, FMAP_MAX = 16, 3, 2048, 256
+BATCH = 16
 
 
-def nf(stage):
-    return min(FMAP_BASE >> stage, FMAP_MAX)
+class Net:
+    def __init__(self, channels, fmap_base, fmap_max):
+        self.channels, self.fmap_base, self.fmap_max = channels, fmap_base, fmap_max
+
+    def nf(self, stage):
+        return min(self.fmap_base >> stage, self.fmap_max)
+
+
+STEP_NET = Net(channels=3, fmap_base=2048, fmap_max=256)
+RUN_NET = Net(channels=1, fmap_base=512, fmap_max=128)
 
 
 class EqConv(torch.nn.Module):
@@ -71,17 +86,19 @@ def minibatch_stddev(x, group=4):
 
 
 class Generator(torch.nn.Module):
-    def __init__(self, top):
+    def __init__(self, net, top):
         super().__init__()
+        nf = net.nf
         self.latent = nf(0)
         self.dense = EqLinear(self.latent, 16 * nf(1), gain=math.sqrt(2) / 4)
         self.conv4 = EqConv(nf(1), nf(1), 3)
         self.blocks = torch.nn.ModuleList(
             [torch.nn.ModuleList([EqConv(nf(l - 2), nf(l - 1), 3), EqConv(nf(l - 1), nf(l - 1), 3)]) for l in range(3, top + 1)])
-        self.torgb = torch.nn.ModuleList([EqConv(nf(l - 1), CHANNELS, 1, gain=1) for l in range(2, top + 1)])
+        self.torgb = torch.nn.ModuleList([EqConv(nf(l - 1), net.channels, 1, gain=1) for l in range(2, top + 1)])
+        self.top_features = nf(1)
 
     def forward(self, z, level, alpha):
-        x = pixel_norm(lrelu(self.dense(pixel_norm(z)).reshape(-1, nf(1), 4, 4)))
+        x = pixel_norm(lrelu(self.dense(pixel_norm(z)).reshape(-1, self.top_features, 4, 4)))
         x = pixel_norm(lrelu(self.conv4(x)))
         prev = x
         for l in range(3, level + 1):
@@ -97,9 +114,10 @@ class Generator(torch.nn.Module):
 
 
 class Discriminator(torch.nn.Module):
-    def __init__(self, top):
+    def __init__(self, net, top):
         super().__init__()
-        self.fromrgb = torch.nn.ModuleList([EqConv(CHANNELS, nf(l - 1), 1) for l in range(2, top + 1)])
+        nf = net.nf
+        self.fromrgb = torch.nn.ModuleList([EqConv(net.channels, nf(l - 1), 1) for l in range(2, top + 1)])
         self.blocks = torch.nn.ModuleList(
             [torch.nn.ModuleList([EqConv(nf(l - 1), nf(l - 1), 3), EqConv(nf(l - 1), nf(l - 2), 3, down=True)]) for l in range(3, top + 1)])
         self.conv4 = EqConv(nf(1) + 1, nf(1), 3)
@@ -118,9 +136,7 @@ class Discriminator(torch.nn.Module):
         return self.dense1(lrelu(self.dense0(x.flatten(1))))
 
 
-def iteration(G, Gs, D, opt_g, opt_d, level, alpha):
-    res = 1 << level
-    real = torch.randn(BATCH, CHANNELS, res, res)
+def iteration(G, Gs, D, opt_g, opt_d, level, alpha, real):
     with torch.no_grad():
         fake = G(torch.randn(BATCH, G.latent), level, alpha)
     d_real, d_fake = D(real, level, alpha), D(fake, level, alpha)
@@ -141,27 +157,78 @@ def iteration(G, Gs, D, opt_g, opt_d, level, alpha):
     opt_g.step()
 
 
-def main():
-    torch.set_num_threads(2)
-    torch.manual_seed(1)
-    print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads, oneDNN {torch.backends.mkldnn.is_available()}")
+def networks(net, level):
+    G, D, Gs = Generator(net, level), Discriminator(net, level), Generator(net, level)
+    Gs.load_state_dict(G.state_dict())
+    return G, Gs, D
+
+
+def adams(G, D):
+    return (torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.0, 0.99), eps=1e-8),
+            torch.optim.Adam(D.parameters(), lr=1e-3, betas=(0.0, 0.99), eps=1e-8))
+
+
+def per_iteration():
     for res in (16, 32, 64):
         for alpha in (1.0, 0.5):
             level = int(math.log2(res))
-            G, D = Generator(level), Discriminator(level)
-            Gs = Generator(level)
-            Gs.load_state_dict(G.state_dict())
-            opt_g = torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.0, 0.99), eps=1e-8)
-            opt_d = torch.optim.Adam(D.parameters(), lr=1e-3, betas=(0.0, 0.99), eps=1e-8)
-            iteration(G, Gs, D, opt_g, opt_d, level, alpha)  # warm-up
+            G, Gs, D = networks(STEP_NET, level)
+            opt_g, opt_d = adams(G, D)
+            real = lambda: torch.randn(BATCH, STEP_NET.channels, res, res)
+            iteration(G, Gs, D, opt_g, opt_d, level, alpha, real())  # warm-up
             times = []
             while sum(times) < 2.0 or len(times) < 2:
                 start = time.perf_counter()
-                iteration(G, Gs, D, opt_g, opt_d, level, alpha)
+                iteration(G, Gs, D, opt_g, opt_d, level, alpha, real())
                 times.append(time.perf_counter() - start)
             times.sort()
             print(f"res {res:3d} alpha {alpha:.2f}: {1000 * times[len(times) // 2]:8.0f} ms/iteration (median of {len(times)})")
             sys.stdout.flush()
+
+
+def schedule(images, per_phase, final_level):
+    """(level, alpha, lod) after `images` shown: stabilize 4x4, then fade in and stabilize each level."""
+    phase, into = divmod(images, per_phase)
+    level = min(2 + (phase + 1) // 2, final_level)
+    fading = phase % 2 == 1 and level <= final_level and phase < 2 * (final_level - 2)
+    alpha = into / per_phase if fading else 1.0
+    return level, alpha, (final_level - level) + (1 - alpha if fading else 0)
+
+
+def whole_run(per_phase=500, final_level=5, repeats=4):
+    G, Gs, D = networks(RUN_NET, final_level)
+    opt_g, opt_d = adams(G, D)
+    data = (torch.randint(0, 256, (256, RUN_NET.channels, 1 << final_level, 1 << final_level)).float() / 127.5 - 1)
+    end, shown, previous_lod = (2 * (final_level - 2) + 1) * per_phase, 0, None
+    start = time.perf_counter()
+    while shown < end:
+        level, alpha, lod = schedule(shown, per_phase, final_level)
+        if previous_lod is not None and (math.floor(lod) != math.floor(previous_lod) or math.ceil(lod) != math.ceil(previous_lod)):
+            opt_g, opt_d = adams(G, D)
+        previous_lod = lod
+        for _ in range(repeats):
+            real = data[torch.randint(0, data.shape[0], (BATCH,))]
+            for _ in range(final_level - level):
+                real = F.avg_pool2d(real, 2)
+            if alpha < 1:
+                real = torch.lerp(F.interpolate(F.avg_pool2d(real, 2), scale_factor=2, mode="nearest"), real, alpha)
+            iteration(G, Gs, D, opt_g, opt_d, level, alpha, real)
+            shown += BATCH
+    seconds = time.perf_counter() - start
+    print(f"whole run: {shown} images in {seconds:.1f} s, {shown / seconds:.1f} images/s")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--whole-run", action="store_true", help="time a whole short run instead of single iterations")
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    torch.manual_seed(1)
+    print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads, oneDNN {torch.backends.mkldnn.is_available()}")
+    if args.whole_run:
+        whole_run()
+    else:
+        per_iteration()
 
 
 if __name__ == "__main__":

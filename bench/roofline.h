@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "bench/busy_neighbours.h"
 #include "bench/machine_peaks.h"
 
 namespace gg::bench {
@@ -37,11 +38,15 @@ inline void report_bytes(benchmark::State& state, double bytes_per_iteration) {
       benchmark::Counter(bytes_per_iteration / peak_bytes(), benchmark::Counter::kIsIterationInvariantRate);
 }
 
-// Google Benchmark's main() with the peaks in the context.
+// Google Benchmark's main() with the peaks in the context, then GG_BENCH_BUSY's neighbours (the
+// peaks are the idle machine's) and the thread count, both recorded in the context too.
 inline int run_benchmarks(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   add_peaks_to_context();
+  const BusyNeighbours neighbours(BusyNeighbours::requested());
+  benchmark::AddCustomContext("busy_processes", std::to_string(neighbours.count()));
+  benchmark::AddCustomContext("threads", std::to_string(use_threads_for_load()));
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

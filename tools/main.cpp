@@ -4,7 +4,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <string>
 
+#include "engine/cpu_threads.h"
 #include "engine/profiler.h"
 #include "kernels/cuda/cuda_settings.h"
 #include "nets/stop_signal.h"
@@ -12,22 +14,39 @@
 
 namespace {
 
-// GNU OpenMP spins up to 300,000 times at every barrier before it sleeps (when neither
+// OpenMP's settings for a run, chosen before libgomp reads them (as it loads, before main), so
+// glitchgan sets them in its environment and starts itself again; a user's own settings are kept.
+//
+// Spin: GNU OpenMP spins up to 300,000 times at every barrier before it sleeps (when neither
 // OMP_WAIT_POLICY nor GOMP_SPINCOUNT is set). On a machine shared with another busy process a
 // thread then spins while the one it waits for is descheduled: beside one busy process a ProGAN
 // iteration (bench_progan_step, 32x32) took 2.5x its idle time, with a 10,000 spin 2.0x, and idle
-// it is no slower. libgomp reads its settings as it loads, before main, so glitchgan sets the
-// shorter spin and starts itself again; a user's own OMP_WAIT_POLICY or GOMP_SPINCOUNT is kept.
-void use_short_openmp_spin(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("GOMP_SPINCOUNT") != nullptr) return;
-  if (setenv("GOMP_SPINCOUNT", "10000", 0) != 0) return;
-  execv("/proc/self/exe", argv);  // returns only if it failed: then go on with the default spin
+// it is no slower.
+// Threads: without OMP_NUM_THREADS, one per core that other runnable tasks leave free
+// (engine/cpu_threads.h), said on stderr when that is fewer than the cores.
+void configure_openmp(char** argv) {
+  bool changed = false;
+  if (std::getenv("OMP_WAIT_POLICY") == nullptr && std::getenv("GOMP_SPINCOUNT") == nullptr) {
+    changed |= setenv("GOMP_SPINCOUNT", "10000", 0) == 0;
+  }
+  if (std::getenv("OMP_NUM_THREADS") == nullptr) {
+    const gg::ThreadChoice choice = gg::choose_threads_for_load();
+    if (choice.threads < choice.cores) {
+      std::fprintf(stderr,
+                   "glitchgan: %d OpenMP thread%s on %d cores: %d other runnable task%s at the start "
+                   "(OMP_NUM_THREADS sets the count)\n",
+                   choice.threads, choice.threads == 1 ? "" : "s", choice.cores, choice.busy_elsewhere,
+                   choice.busy_elsewhere == 1 ? "" : "s");
+    }
+    changed |= setenv("OMP_NUM_THREADS", std::to_string(choice.threads).c_str(), 0) == 0;
+  }
+  if (changed) execv("/proc/self/exe", argv);  // returns only if it failed: then go on with the defaults
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  use_short_openmp_spin(argv);
+  configure_openmp(argv);
   CLI::App app{"glitchgan: a C++/CUDA deep-learning engine that trains ProGAN and a CNN classifier "
                "on gravitational-wave glitch spectrograms"};
   app.require_subcommand(1);
