@@ -34,6 +34,7 @@ study::StudySettings tiny_settings() {
   s.resolution = 8;
   s.kimg_stabilize = 0.064;
   s.kimg_fade = 0.064;
+  s.gan_total_kimg = 0;  // the schedule's own end
   s.gan_batch = 16;
   s.fmap_base = 32;
   s.fmap_max = 16;
