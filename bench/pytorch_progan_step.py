@@ -190,7 +190,7 @@ def schedule(images, per_phase, final_level):
     """(level, alpha, lod) after `images` shown: stabilize 4x4, then fade in and stabilize each level."""
     phase, into = divmod(images, per_phase)
     level = min(2 + (phase + 1) // 2, final_level)
-    fading = phase % 2 == 1 and level <= final_level and phase < 2 * (final_level - 2)
+    fading = phase % 2 == 1 and phase < 2 * (final_level - 2)
     alpha = into / per_phase if fading else 1.0
     return level, alpha, (final_level - level) + (1 - alpha if fading else 0)
 
