@@ -63,4 +63,15 @@ ThreadChoice choose_threads_for_load() {
   return choice;
 }
 
+int threads_per_rank(int affinity_cores, int host_cores, int local_ranks) {
+  return std::max(1, std::min(affinity_cores, host_cores / std::max(1, local_ranks)));
+}
+
+ThreadChoice choose_threads_for_rank(int local_ranks) {
+  ThreadChoice choice;
+  choice.cores = affinity_cores();
+  choice.threads = threads_per_rank(choice.cores, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())), local_ranks);
+  return choice;
+}
+
 }  // namespace gg

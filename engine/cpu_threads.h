@@ -28,4 +28,10 @@ struct ThreadChoice {
 // idle machine.
 ThreadChoice choose_threads_for_load();
 
+// One rank of `local_ranks` on this host (an MPI job): its cores are those of its affinity mask
+// (a launcher that binds each rank to a core leaves it one), but no more than its share of the
+// host's, so unbound ranks do not take every core each. At least one.
+int threads_per_rank(int affinity_cores, int host_cores, int local_ranks);
+ThreadChoice choose_threads_for_rank(int local_ranks);
+
 }  // namespace gg

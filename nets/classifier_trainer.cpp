@@ -16,6 +16,7 @@
 #include "engine/optim.h"
 #include "nets/classification_metrics.h"
 #include "nets/classifier_checkpoint.h"
+#include "nets/data_parallel.h"
 
 namespace gg::nets {
 
@@ -190,7 +191,7 @@ struct DomainAdaptation {
 }  // namespace
 
 void precise_batch_norm(GlitchClassifier& model, const data::Dataset& data, std::span<const std::size_t> indices, int batch,
-                        Device device) {
+                        Device device, Communicator& communicator) {
   if (batch < 1) throw std::invalid_argument("precise_batch_norm: batch must be at least 1");
   NoGrad no_grad;
   const bool was_training = model.is_training();
@@ -199,15 +200,31 @@ void precise_batch_norm(GlitchClassifier& model, const data::Dataset& data, std:
   std::vector<double> momenta;
   for (BatchNorm* bn : norms) momenta.push_back(bn->state.momentum);
   Generator unused(0);  // dropout comes after the last batch norm: its mask changes no statistic
+  const auto step = static_cast<std::size_t>(batch), batches = (indices.size() + step - 1) / step;
+  const auto rank = static_cast<std::size_t>(communicator.rank()), ranks = static_cast<std::size_t>(communicator.size());
   std::size_t seen = 0;
-  for (std::size_t start = 0; start < indices.size(); start += static_cast<std::size_t>(batch)) {
-    const std::span<const std::size_t> part = indices.subspan(start, std::min(static_cast<std::size_t>(batch), indices.size() - start));
+  for (std::size_t k = batches * rank / ranks; k < batches * (rank + 1) / ranks; ++k) {
+    const std::size_t start = k * step;
+    const std::span<const std::size_t> part = indices.subspan(start, std::min(step, indices.size() - start));
     seen += part.size();
     // A cumulative average: batch k enters with weight n_k / (n_1 + ... + n_k).
     for (BatchNorm* bn : norms) bn->state.momentum = static_cast<double>(part.size()) / static_cast<double>(seen);
     model.forward(data.images(part).to(device), unused);
   }
   for (std::size_t i = 0; i < norms.size(); ++i) norms[i]->state.momentum = momenta[i];
+  if (ranks > 1) {
+    // Each rank's average weighted by its share of the images; their sum is the average over all.
+    const double weight = static_cast<double>(seen) / static_cast<double>(indices.size());
+    std::vector<Tensor> statistics;
+    for (BatchNorm* bn : norms) {
+      for (Tensor* t : {&bn->state.running_mean, &bn->state.running_var}) {
+        if (seen == 0) t->fill_(0);
+        else t->assign(mul(*t, weight));
+        statistics.push_back(*t);
+      }
+    }
+    communicator.all_reduce(statistics, ReduceOp::sum);
+  }
   model.train(was_training);
 }
 
@@ -300,14 +317,22 @@ ClassifierTrainResult train_classifier(const data::Dataset& train, const data::D
                                        const ClassifierTrainOptions& options) {
   check_options(train, validation, options);
   const ClassifierCheckpoint meta{options.net, train.class_names(), recorded_preprocess(options), options.seed};
-  Generator init_gen(derive_seed(options.seed, kInit)), dropout_gen(derive_seed(options.seed, kDropout));
+  Communicator& communicator = options.communicator != nullptr ? *options.communicator : single_process();
+  const bool root = communicator.is_root();
+  require(options.batch % communicator.size() == 0,
+          fmt::format("batch {} does not split over {} ranks", options.batch, communicator.size()));
+  const BatchShare share(options.batch, 1, communicator.rank(), communicator.size());
+  // Dropout masks differ between ranks (rank 0's stream is one process' stream).
+  const std::uint64_t dropout_seed = communicator.rank() == 0 ? derive_seed(options.seed, kDropout)
+                                                              : derive_seed(derive_seed(options.seed, kDropout), communicator.rank());
+  Generator init_gen(derive_seed(options.seed, kInit)), dropout_gen(dropout_seed);
   auto model = std::make_shared<GlitchClassifier>(options.net, init_gen, TensorOptions{DType::f32, options.device});
   if (!options.init.empty()) load_init(*model, train, options);
   model->train();
 
   std::ofstream log;
   const std::filesystem::path log_file = options.out / "log.jsonl", best_file = options.out / "best.safetensors";
-  if (!options.out.empty()) {
+  if (root && !options.out.empty()) {
     std::filesystem::create_directories(options.out);
     log.open(log_file, std::ios::trunc);
     if (!log) throw std::runtime_error(log_file.string() + ": cannot open the training log for writing");
@@ -320,6 +345,7 @@ ClassifierTrainResult train_classifier(const data::Dataset& train, const data::D
     if (domain->head)
       for (const Tensor& p : domain->head->parameters()) parameters.push_back(p);
   }
+  GradientAverager gradients(communicator, parameters);
   Adam optimizer(parameters, {.lr = options.lr});
   StepLR schedule(optimizer, options.lr_step_epochs, options.lr_gamma);
   data::Prefetcher batches(training_batches(train, options), 2);
@@ -348,7 +374,8 @@ ClassifierTrainResult train_classifier(const data::Dataset& train, const data::D
     double loss_sum = 0, domain_loss_sum = 0;
     std::size_t correct = 0, seen = 0, domain_correct = 0, domain_seen = 0;
     for (std::size_t step = 0; step < steps; ++step) {
-      const data::Batch batch = batches.next();
+      const data::Batch global_batch = batches.next();
+      const data::Batch batch{share.rows(global_batch.images), share.rows(global_batch.labels)};
       optimizer.zero_grad();
       Tensor logits, loss, total;
       if (!domain) {
@@ -356,7 +383,8 @@ ClassifierTrainResult train_classifier(const data::Dataset& train, const data::D
         total = loss = cross_entropy(logits, batch.labels, weights);
       } else {
         // One pass over both domains' images, so batch norm sees them together.
-        const data::Batch target = domain->batches.next();
+        const data::Batch global_target = domain->batches.next();
+        const data::Batch target{share.rows(global_target.images), share.rows(global_target.labels)};
         const auto n = static_cast<std::int64_t>(batch.labels.size()), m = static_cast<std::int64_t>(target.labels.size());
         const Tensor features = model->features(concat({batch.images, target.images}, 0).to(options.device));  // (N + M, w)
         logits = model->classify(slice(features, 0, 0, n), dropout_gen);
@@ -381,13 +409,16 @@ ClassifierTrainResult train_classifier(const data::Dataset& train, const data::D
         }
       }
       total.backward();
-      const double value = total.item();
+      std::vector<double> value_over_ranks{total.item()};
+      communicator.all_reduce(value_over_ranks, ReduceOp::mean);  // every rank stops alike on NaN
+      const double value = value_over_ranks[0];
       if (!std::isfinite(value)) {
         throw std::runtime_error(fmt::format("train_classifier: the loss is {} at epoch {}, step {}{}", value, epoch, step + 1,
                                              options.out.empty() || result.best_epoch == 0
                                                  ? std::string()
                                                  : fmt::format("; {} holds epoch {}", best_file.string(), result.best_epoch)));
       }
+      gradients.average();
       optimizer.step();
       loss_sum += loss.item();
       const std::vector<int> predicted = argmax_rows(logits.detach());
@@ -395,6 +426,12 @@ ClassifierTrainResult train_classifier(const data::Dataset& train, const data::D
       seen += predicted.size();
     }
     schedule.step();
+    std::vector<double> sums{loss_sum, domain_loss_sum, static_cast<double>(correct), static_cast<double>(seen),
+                             static_cast<double>(domain_correct), static_cast<double>(domain_seen)};
+    communicator.all_reduce(sums, ReduceOp::sum);
+    loss_sum = sums[0] / communicator.size(), domain_loss_sum = sums[1] / communicator.size();
+    correct = static_cast<std::size_t>(sums[2]), seen = static_cast<std::size_t>(sums[3]);
+    domain_correct = static_cast<std::size_t>(sums[4]), domain_seen = static_cast<std::size_t>(sums[5]);
     r.train_loss = loss_sum / static_cast<double>(steps);
     r.train_accuracy = static_cast<double>(correct) / static_cast<double>(seen);
     if (domain) {
@@ -402,7 +439,7 @@ ClassifierTrainResult train_classifier(const data::Dataset& train, const data::D
       r.domain_accuracy = domain_seen ? static_cast<double>(domain_correct) / static_cast<double>(domain_seen) : 0.0;
     }
 
-    if (!norm_sample.empty()) precise_batch_norm(*model, norm_data, norm_sample, options.batch, options.device);
+    if (!norm_sample.empty()) precise_batch_norm(*model, norm_data, norm_sample, options.batch, options.device, communicator);
     const Validation v = validate(*model, validation, options.batch, options.device);
     r.validation_loss = v.loss;
     r.validation_accuracy = v.report.accuracy;
@@ -415,12 +452,12 @@ ClassifierTrainResult train_classifier(const data::Dataset& train, const data::D
       result.best_validation_accuracy = r.validation_accuracy;
       best_loss = r.validation_loss;
       best_state = snapshot(*model);
-      if (!options.out.empty()) save_classifier(best_file, *model, meta);
+      if (root && !options.out.empty()) save_classifier(best_file, *model, meta);
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     result.history.push_back(r);
     if (log.is_open()) log << log_line(r, options.unlabelled != nullptr).dump() << "\n" << std::flush;
-    if (options.on_epoch) options.on_epoch(r);
+    if (root && options.on_epoch) options.on_epoch(r);
     if (options.patience > 0 && epoch - result.best_epoch >= options.patience) break;
   }
   model->load_state_dict(best_state);

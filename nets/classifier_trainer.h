@@ -15,6 +15,14 @@
 // per class) eval mode then predicts one class for everything; training itself is unchanged.
 // Same seed, same bits: every random stream (initialisation, dropout, sampling, mixing) derives
 // from `seed`.
+// Data parallel over the ranks of `communicator` (as nets/data_parallel.h): every rank draws each
+// global batch and trains on its share of the rows (the batch must divide by the rank count),
+// gradients are averaged before each step, and the reported losses and accuracies are the global
+// ones. Batch norm normalises with each rank's own batch statistics (as PyTorch DDP without
+// SyncBatchNorm), so N ranks train a slightly different model than one process with the same
+// global batch; the precise-BN pass is shared out over the ranks and averaged, so the replicas
+// keep equal statistics. Dropout draws from a stream per rank. Validation runs on every rank (the
+// same numbers: early stopping agrees); rank 0 alone writes the log and checkpoint and reports.
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -26,6 +34,7 @@
 #include "data/batches.h"
 #include "data/dataset.h"
 #include "data/preprocess.h"
+#include "engine/communicator.h"
 #include "nets/classifier.h"
 
 namespace gg::nets {
@@ -74,6 +83,7 @@ struct ClassifierTrainOptions {
   const data::Dataset* unlabelled = nullptr;
   enum class DomainMethod { dann, mmd } domain_method = DomainMethod::dann;
   double domain_lambda = 0.1;
+  Communicator* communicator = nullptr;  // the ranks that train together; nullptr: one process
 };
 
 struct ClassifierTrainResult {
@@ -112,9 +122,10 @@ std::unique_ptr<data::BatchSource> training_batches(const data::Dataset& train, 
 
 // Sets every batch norm's statistics to the size-weighted average of the batch means and
 // (unbiased) variances over `indices` of `data`, taken in batches of `batch` in training mode
-// under NoGrad; the model's mode, weights and momenta are left as they were.
+// under NoGrad; the model's mode, weights and momenta are left as they were. Over several ranks
+// each takes a contiguous block of the batches and the blocks' averages are combined by size.
 void precise_batch_norm(GlitchClassifier& model, const data::Dataset& data, std::span<const std::size_t> indices, int batch,
-                        Device device);
+                        Device device, Communicator& communicator = single_process());
 
 // The preprocessing recorded in checkpoints: options.preprocess, or the default described above.
 data::PreprocessOptions recorded_preprocess(const ClassifierTrainOptions& options);

@@ -88,15 +88,22 @@ bool metrics_due(double kimg_before, double kimg, double every) {
 fs::path checkpoint_path(const fs::path& run) { return run / "checkpoint.safetensors"; }
 
 RunSummary run_training(ProganTrainer& trainer, const RunOptions& options, bool resumed) {
-  fs::create_directories(options.out / "samples");
+  // Data parallel: every rank trains; rank 0 alone writes, evaluates and prints.
+  Communicator& communicator = trainer.communicator();
+  const bool root = communicator.is_root();
   const fs::path log_file = options.out / "log.jsonl", checkpoint = checkpoint_path(options.out);
-  if (resumed) {
-    truncate_log(log_file, trainer.state().step);
-  } else {
-    std::ofstream(log_file, std::ios::trunc);
+  std::ofstream log;
+  if (root) {
+    fs::create_directories(options.out / "samples");
+    if (resumed) {
+      truncate_log(log_file, trainer.state().step);
+    } else {
+      std::ofstream(log_file, std::ios::trunc);
+    }
+    log.open(log_file, std::ios::app);
+    if (!log) throw std::runtime_error(log_file.string() + ": cannot open the training log for writing");
   }
-  std::ofstream log(log_file, std::ios::app);
-  if (!log) throw std::runtime_error(log_file.string() + ": cannot open the training log for writing");
+  const auto print = root ? options.print : std::function<void(const std::string&)>{};
 
   const bool conditional = trainer.config().net.num_classes > 0;
   const double total_kimg = trainer.config().schedule.run_kimg();
@@ -121,11 +128,11 @@ RunSummary run_training(ProganTrainer& trainer, const RunOptions& options, bool 
       throw std::runtime_error(fmt::format("training stopped: {}; {}", e.what(), kept));
     }
     const TrainingState state = trainer.state();
-    log << log_line(state, r, conditional, trainer.config().augment.enabled()).dump() << "\n" << std::flush;
+    if (root) log << log_line(state, r, conditional, trainer.config().augment.enabled()).dump() << "\n" << std::flush;
 
     const SchedulePoint next = trainer.next_point();
     const bool done = trainer.finished();
-    if (options.evaluate && (done || metrics_due(kimg_before, state.kimg(), options.metrics_kimg))) {
+    if (root && options.evaluate && (done || metrics_due(kimg_before, state.kimg(), options.metrics_kimg))) {
       json line = {{"step", state.step}, {"kimg", state.kimg()}};
       std::string text;
       for (const auto& [name, value] : options.evaluate(trainer)) {
@@ -133,15 +140,18 @@ RunSummary run_training(ProganTrainer& trainer, const RunOptions& options, bool 
         text += fmt::format("{}{} {:.4g}", text.empty() ? "" : ", ", name, value);
       }
       log << line.dump() << "\n" << std::flush;
-      if (options.print) options.print(fmt::format("kimg {:8.2f}: {}", state.kimg(), text));
+      if (print) print(fmt::format("kimg {:8.2f}: {}", state.kimg(), text));
     }
     const bool phase_ended = done || next.phase_index != r.point.phase_index;
-    if (phase_ended) write_grid(trainer, r.point, options);
+    if (root && phase_ended) write_grid(trainer, r.point, options);
     const double kimg = state.kimg();
     const bool due = !saved_kimg || std::floor(kimg / options.checkpoint_kimg) > std::floor(*saved_kimg / options.checkpoint_kimg);
-    const int signal = stop.received();
+    // A signal reaches the ranks at different moments: they stop at the first round end after any saw one.
+    std::vector<double> received{static_cast<double>(stop.received())};
+    communicator.all_reduce(received, ReduceOp::max);
+    const int signal = static_cast<int>(received[0]);
     if (phase_ended || due || (signal && saved_kimg != kimg)) {
-      save_checkpoint(trainer, checkpoint);
+      if (root) save_checkpoint(trainer, checkpoint);
       saved_kimg = kimg;
     }
     if (signal) {
@@ -150,11 +160,11 @@ RunSummary run_training(ProganTrainer& trainer, const RunOptions& options, bool 
                                             signal_name(signal), kimg, state.step, checkpoint.string()));
     }
 
-    if (options.print && (first || phase_ended || seconds_since(last_print) >= options.progress_seconds)) {
+    if (print && (first || phase_ended || seconds_since(last_print) >= options.progress_seconds)) {
       const double window_rate = (kimg - last_print_kimg) / std::max(seconds_since(last_print), 1e-9);
       // The latest rate, not the mean: every growth step makes an image several times dearer, so
       // the mean over the fast low-resolution phases would promise far too short a wait.
-      options.print(fmt::format("kimg {:8.2f}/{:g} | {:>4}x{:<4} {:<9} alpha {:.3f} | batch {:>3} | {:6.3f} kimg/s | "
+      print(fmt::format("kimg {:8.2f}/{:g} | {:>4}x{:<4} {:<9} alpha {:.3f} | batch {:>3} | {:6.3f} kimg/s | "
                                 "D {:+9.4f} G {:+9.4f} GP {:8.4f} | ETA {}",
                                 kimg, total_kimg, r.point.resolution, r.point.resolution, phase_name(r.point.phase),
                                 r.point.alpha, r.point.batch, window_rate, r.mean.d_loss, r.mean.g_loss,

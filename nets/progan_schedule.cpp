@@ -34,6 +34,11 @@ void ScheduleConfig::validate() const {
 
 const char* phase_name(Phase phase) { return phase == Phase::stabilize ? "stabilize" : "fade"; }
 
+int batch_at_resolution(const ScheduleConfig& config, int resolution) {
+  const auto it = config.batch_by_resolution.find(resolution);
+  return it != config.batch_by_resolution.end() ? it->second : config.batch_default;
+}
+
 SchedulePoint schedule_at(const ScheduleConfig& config, double kimg) {
   SchedulePoint s;
   s.kimg = kimg;
@@ -51,8 +56,7 @@ SchedulePoint schedule_at(const ScheduleConfig& config, double kimg) {
   s.alpha = 1.0 - (s.lod - lod_floor);
   s.phase = s.lod > lod_floor ? Phase::fade : Phase::stabilize;
   s.phase_index = 2 * (s.level - 2) - (s.phase == Phase::fade ? 1 : 0);
-  const auto it = config.batch_by_resolution.find(s.resolution);
-  s.batch = it != config.batch_by_resolution.end() ? it->second : config.batch_default;
+  s.batch = batch_at_resolution(config, s.resolution);
   return s;
 }
 

@@ -45,6 +45,9 @@ struct SchedulePoint {
   int batch = 0;
 };
 
+// The minibatch size at `resolution`.
+int batch_at_resolution(const ScheduleConfig& config, int resolution);
+
 SchedulePoint schedule_at(const ScheduleConfig& config, double kimg);
 
 // The kimg at which `level` (log2 of a resolution) joins the networks: 0 for 4x4, otherwise the

@@ -105,8 +105,8 @@ void ProganTrainConfig::validate_settings() {
   if (grid_count < 1) fail("grid count must be >= 1");
 }
 
-ProganTrainer::ProganTrainer(ProganTrainConfig config, data::Dataset reals)
-    : config_(std::move(config)), reals_(std::move(reals)), options_{DType::f32, config_.device} {
+ProganTrainer::ProganTrainer(ProganTrainConfig config, data::Dataset reals, Communicator& communicator)
+    : config_(std::move(config)), reals_(std::move(reals)), communicator_(communicator), options_{DType::f32, config_.device} {
   config_.validate();
   const ProganConfig& net = config_.net;
   if (reals_.empty()) throw std::invalid_argument("training data: no images");
@@ -127,6 +127,24 @@ ProganTrainer::ProganTrainer(ProganTrainConfig config, data::Dataset reals)
   gs_->load_state_dict(g_->state_dict());  // Gs starts as a copy of G
   g_opt_ = std::make_unique<Adam>(g_->parameters(), config_.adam);
   d_opt_ = std::make_unique<Adam>(d_->parameters(), config_.adam);
+  g_grads_ = std::make_unique<GradientAverager>(communicator_, g_->parameters());
+  d_grads_ = std::make_unique<GradientAverager>(communicator_, d_->parameters());
+  if (communicator_.size() > 1) {
+    // Every batch of the schedule must split over the ranks; say so now, not at a later phase.
+    const int ranks = communicator_.size();
+    for (int level = 2; level <= config_.schedule.final_level; ++level) {
+      const int batch = batch_at_resolution(config_.schedule, 1 << level);
+      try {
+        BatchShare(batch, net.mbstd_group_size, 0, ranks);
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(fmt::format("{} ranks at {}x{}: {}", ranks, 1 << level, 1 << level, e.what()));
+      }
+    }
+    // The same seed initialises the replicas alike; root's copy makes sure.
+    broadcast_tensors(communicator_, g_->state_dict());
+    broadcast_tensors(communicator_, d_->state_dict());
+    broadcast_tensors(communicator_, gs_->state_dict());
+  }
 
   latents_gen_.set_state(stream_seed(config_.seed, kLatents), 0);
   mixing_gen_.set_state(stream_seed(config_.seed, kMixing), 0);
@@ -190,13 +208,29 @@ void ProganTrainer::adapt_augment_probability(const RoundReport& round) {
                                                    round.iterations * round.point.batch, config_.augment);
 }
 
-Critic ProganTrainer::critic(const SchedulePoint& point) {
+BatchShare ProganTrainer::share_of(const SchedulePoint& point) const {
+  return BatchShare(point.batch, config_.net.mbstd_group_size, communicator_.rank(), communicator_.size());
+}
+
+Critic ProganTrainer::critic(const SchedulePoint& point, const BatchShare& share) {
   if (!config_.augment.enabled()) return [this, point](const Tensor& x) { return d_->forward(x, point.level, point.alpha); };
-  return [this, point](const Tensor& x) {
-    const TimeAugmentDraw draw = draw_time_augment(static_cast<int>(x.size(0)), static_cast<int>(x.size(3)),
-                                                   state_.augment_probability, config_.augment, augment_gen_);
+  return [this, point, share](const Tensor& x) {
+    // Drawn for the global batch (the streams advance alike on every rank), applied to this rank's rows.
+    const TimeAugmentDraw all = draw_time_augment(share.global_batch(), static_cast<int>(x.size(3)),
+                                                  state_.augment_probability, config_.augment, augment_gen_);
+    const TimeAugmentDraw draw{share.rows(all.shifts), share.rows(all.cut_begin), share.rows(all.cut_width)};
     return d_->forward(time_augment(x, draw), point.level, point.alpha);
   };
+}
+
+void ProganTrainer::average_over_ranks(IterationLosses& x) {
+  if (communicator_.size() == 1) return;
+  std::vector<double> values{x.d_loss, x.g_loss, x.gradient_penalty, x.drift, x.real_score, x.fake_score,
+                             x.d_label_loss, x.g_label_loss, x.real_sign};
+  communicator_.all_reduce(values, ReduceOp::mean);
+  x = {.d_loss = values[0], .g_loss = values[1], .gradient_penalty = values[2], .drift = values[3],
+       .real_score = values[4], .fake_score = values[5], .d_label_loss = values[6], .g_label_loss = values[7],
+       .real_sign = values[8]};
 }
 
 IterationLosses ProganTrainer::iteration(const SchedulePoint& point) {
@@ -222,10 +256,11 @@ void check_finite(double value, const char* what, const TrainingState& state, co
 }  // namespace
 
 IterationLosses ProganTrainer::discriminator_step(const SchedulePoint& point) {
-  const auto batch = static_cast<std::size_t>(point.batch);
-  std::vector<std::size_t> indices(batch);
-  for (std::size_t& i : indices) i = sampler_->next();
-  state_.data_position += batch;
+  const BatchShare share = share_of(point);
+  std::vector<std::size_t> drawn(static_cast<std::size_t>(point.batch));
+  for (std::size_t& i : drawn) i = sampler_->next();
+  state_.data_position += drawn.size();
+  const std::vector<std::size_t> indices = share.rows(drawn);
   std::vector<int> labels;
   if (config_.net.num_classes > 0)
     for (std::size_t i : indices) labels.push_back(reals_.label(i));
@@ -234,49 +269,52 @@ IterationLosses ProganTrainer::discriminator_step(const SchedulePoint& point) {
   Tensor fakes;
   {
     NoGrad no_grad;  // the D step does not train G
-    const Tensor latents = Tensor::randn({point.batch, progan_latent_size(config_.net)}, latents_gen_, options_);
+    const Tensor latents = share.rows(Tensor::randn({point.batch, progan_latent_size(config_.net)}, latents_gen_, options_));
     fakes = g_->forward(latents, one_hot_labels(labels), point.level, point.alpha);
   }
-  const Tensor mixing = Tensor::rand({point.batch, 1, 1, 1}, mixing_gen_, options_);
-  const DiscriminatorLoss loss = discriminator_loss(critic(point), reals, fakes, mixing, labels, config_.loss);
-  const double value = loss.loss.item();
-  check_finite(value, "the discriminator loss", state_, point);
-
-  d_opt_->zero_grad();
-  loss.loss.backward();
-  d_opt_->step();
+  const Tensor mixing = share.rows(Tensor::rand({point.batch, 1, 1, 1}, mixing_gen_, options_));
+  const DiscriminatorLoss loss = discriminator_loss(critic(point, share), reals, fakes, mixing, labels, config_.loss);
 
   IterationLosses out;
-  out.d_loss = value;
+  out.d_loss = loss.loss.item();
   out.gradient_penalty = loss.gradient_penalty;
   out.drift = loss.drift;
   out.real_score = loss.real_score;
   out.fake_score = loss.fake_score;
   out.d_label_loss = loss.label_loss;
   out.real_sign = loss.real_sign;
+  average_over_ranks(out);  // so every rank sees the same loss, and stops alike on NaN
+  check_finite(out.d_loss, "the discriminator loss", state_, point);
+
+  d_opt_->zero_grad();
+  loss.loss.backward();
+  d_grads_->average();
+  d_opt_->step();
   return out;
 }
 
 IterationLosses ProganTrainer::generator_step(const SchedulePoint& point) {
+  const BatchShare share = share_of(point);
   // Conditional: classes drawn like the official get_random_labels_tf, i.e. with the data's frequencies.
-  std::vector<int> labels;
+  std::vector<int> drawn;
   if (config_.net.num_classes > 0)
-    for (int i = 0; i < point.batch; ++i) labels.push_back(reals_.label(data::uniform_below(labels_gen_, reals_.size())));
-  const Tensor latents = Tensor::randn({point.batch, progan_latent_size(config_.net)}, latents_gen_, options_);
+    for (int i = 0; i < point.batch; ++i) drawn.push_back(reals_.label(data::uniform_below(labels_gen_, reals_.size())));
+  const std::vector<int> labels = share.rows(drawn);
+  const Tensor latents = share.rows(Tensor::randn({point.batch, progan_latent_size(config_.net)}, latents_gen_, options_));
 
   FrozenParameters frozen(d_->parameters());
   const Tensor fakes = g_->forward(latents, one_hot_labels(labels), point.level, point.alpha);
-  const GeneratorLoss loss = generator_loss(critic(point), fakes, labels, config_.loss);
-  const double value = loss.loss.item();
-  check_finite(value, "the generator loss", state_, point);
+  const GeneratorLoss loss = generator_loss(critic(point, share), fakes, labels, config_.loss);
+  IterationLosses out;
+  out.g_loss = loss.loss.item();
+  out.g_label_loss = loss.label_loss;
+  average_over_ranks(out);
+  check_finite(out.g_loss, "the generator loss", state_, point);
 
   g_opt_->zero_grad();
   loss.loss.backward();
+  g_grads_->average();
   g_opt_->step();
-
-  IterationLosses out;
-  out.g_loss = value;
-  out.g_label_loss = loss.label_loss;
   return out;
 }
 

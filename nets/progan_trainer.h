@@ -11,6 +11,10 @@
 // Everything random has its own Philox stream whose (seed, offset) is part of the state, and the
 // reals come from a seeded epoch shuffle whose position is part of the state too, so a run that is
 // saved and restored continues bit-identically (see nets/progan_checkpoint.h).
+//
+// Data parallel over the ranks of a Communicator (nets/data_parallel.h): each rank draws every
+// global minibatch's random numbers and trains on its share of the rows; the losses are averaged
+// over the ranks and the gradients all-reduced before each Adam step, so the replicas stay equal.
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -19,7 +23,9 @@
 
 #include "data/dataset.h"
 #include "data/samplers.h"
+#include "engine/communicator.h"
 #include "engine/optim.h"
+#include "nets/data_parallel.h"
 #include "nets/progan.h"
 #include "nets/progan_schedule.h"
 #include "nets/time_augment.h"
@@ -116,8 +122,10 @@ class TrainingDiverged : public std::runtime_error {
 class ProganTrainer {
  public:
   // A fresh run: G and D initialised from the seed, Gs a copy of G. `reals` must hold images of
-  // net.channels x net.resolution^2 (and its labels, when conditional).
-  ProganTrainer(ProganTrainConfig config, data::Dataset reals);
+  // net.channels x net.resolution^2 (and its labels, when conditional). Every rank of
+  // `communicator` constructs one with the same config and data; each schedule batch must split
+  // over the ranks (BatchShare), else std::invalid_argument.
+  ProganTrainer(ProganTrainConfig config, data::Dataset reals, Communicator& communicator = single_process());
 
   // One round at the schedule point of the current kimg. Throws TrainingDiverged on NaN / Inf.
   RoundReport train_round();
@@ -140,6 +148,7 @@ class ProganTrainer {
   ProganGenerator& generator() { return *g_; }
   ProganGenerator& ema_generator() { return *gs_; }
   ProganDiscriminator& discriminator() { return *d_; }
+  Communicator& communicator() { return communicator_; }
 
  private:
   IterationLosses iteration(const SchedulePoint& point);
@@ -147,7 +156,10 @@ class ProganTrainer {
   IterationLosses generator_step(const SchedulePoint& point);
   void update_ema(const SchedulePoint& point);
   // The critic D(augment(x)) at `point`: every call draws fresh augmentation parameters.
-  Critic critic(const SchedulePoint& point);
+  Critic critic(const SchedulePoint& point, const BatchShare& share);
+  BatchShare share_of(const SchedulePoint& point) const;
+  // The losses' mean over the ranks (they are per-rank means of equal shares).
+  void average_over_ranks(IterationLosses& losses);
   void adapt_augment_probability(const RoundReport& round);
   // One-hot labels for the net (undefined when unconditional).
   Tensor one_hot_labels(const std::vector<int>& labels) const;
@@ -155,10 +167,12 @@ class ProganTrainer {
 
   ProganTrainConfig config_;
   data::Dataset reals_;
+  Communicator& communicator_;
   TensorOptions options_;
   std::unique_ptr<ProganGenerator> g_, gs_;
   std::unique_ptr<ProganDiscriminator> d_;
   std::unique_ptr<Adam> g_opt_, d_opt_;
+  std::unique_ptr<GradientAverager> g_grads_, d_grads_;
   TrainingState state_;  // counters; the streams' offsets live in the generators below
   Generator latents_gen_, mixing_gen_, labels_gen_, augment_gen_;
   std::unique_ptr<data::ShuffleSampler> sampler_;

@@ -18,6 +18,7 @@ packages=(
   libcsv-dev                         # the Gravity Spy metadata CSV
   libcairo2-dev fonts-dejavu-core    # report charts, heat maps and captions (DejaVu Sans text)
   libboost-math-dev                  # Student's t quantiles for the experiment's 95% intervals (header-only)
+  libopenmpi-dev openmpi-bin         # data-parallel jobs over several processes (mpirun -np N glitchgan ...)
   # The sanitizer and fuzzing build (GG_SANITIZE, GG_FUZZ; CI and scripts/fuzz.sh): clang, its
   # OpenMP runtime, libFuzzer and the sanitizer runtimes, and llvm-symbolizer for readable reports.
   # Clang 16, not Debian's default 14: 14 cannot capture structured bindings in lambdas (C++20),

@@ -147,6 +147,50 @@ data::Image real_share_chart(const std::vector<ExperimentSummary>& summary) {
   return report::line_chart(series, o);
 }
 
+// The rows as exact JSON, for gathering them from the ranks (runs.csv keeps 6 decimals).
+std::string exact_rows(const std::vector<ExperimentRun>& runs) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const ExperimentRun& r : runs)
+    rows.push_back({r.size, r.seed, method_name(r.method), r.real_share, r.accuracy, r.macro_f1, r.train_images,
+                    r.generated_images, r.seconds, number_or_null(r.gan_test_accuracy), number_or_null(r.gan_train_accuracy)});
+  return rows.dump();
+}
+
+std::vector<ExperimentRun> parse_exact_rows(const std::string& text) {
+  const auto number = [](const nlohmann::json& v) { return v.is_null() ? nan : v.get<double>(); };
+  std::vector<ExperimentRun> runs;
+  for (const nlohmann::json& row : nlohmann::json::parse(text))
+    runs.push_back({.size = row[0].get<std::size_t>(),
+                    .seed = row[1].get<std::uint64_t>(),
+                    .method = parse_methods(row[2].get<std::string>()).at(0),
+                    .real_share = row[3].get<double>(),
+                    .accuracy = row[4].get<double>(),
+                    .macro_f1 = row[5].get<double>(),
+                    .train_images = row[6].get<std::size_t>(),
+                    .generated_images = row[7].get<std::size_t>(),
+                    .seconds = row[8].get<double>(),
+                    .gan_test_accuracy = number(row[9]),
+                    .gan_train_accuracy = number(row[10])});
+  return runs;
+}
+
+bool has_study(const std::vector<ExperimentRun>& runs, std::size_t size, std::uint64_t seed) {
+  return std::any_of(runs.begin(), runs.end(), [&](const ExperimentRun& r) { return r.size == size && r.seed == seed; });
+}
+
+// The rows of `done` and `ran` ordered as one process runs the studies (by the position of the
+// size in `sizes`, then seed); within a study, in the order its methods ran.
+std::vector<ExperimentRun> in_study_order(const std::vector<ExperimentRun>& done, const std::vector<ExperimentRun>& ran,
+                                          const std::vector<std::size_t>& sizes) {
+  std::vector<ExperimentRun> all = done;
+  all.insert(all.end(), ran.begin(), ran.end());
+  const auto position = [&](std::size_t size) { return std::find(sizes.begin(), sizes.end(), size) - sizes.begin(); };
+  std::stable_sort(all.begin(), all.end(), [&](const ExperimentRun& a, const ExperimentRun& b) {
+    return std::pair(position(a.size), a.seed) < std::pair(position(b.size), b.seed);
+  });
+  return all;
+}
+
 }  // namespace
 
 std::vector<ExperimentSummary> summarize(const std::vector<ExperimentRun>& runs) {
@@ -326,25 +370,37 @@ std::vector<ExperimentRun> run_experiment(const data::Dataset& train_pool, const
     return std::find(options.sizes.begin(), options.sizes.end(), size) != options.sizes.end() &&
            seed >= options.base_seed && seed < options.base_seed + static_cast<std::uint64_t>(options.seeds);
   };
-  std::vector<ExperimentRun> runs;
-  if (const std::filesystem::path done = options.out / "runs.csv"; options.resume && std::filesystem::exists(done)) {
-    std::ifstream in(done);
-    std::stringstream text;
-    text << in.rdbuf();
-    try {
-      for (const ExperimentRun& r : parse_runs_csv(text.str()))
-        if (in_grid(r.size, r.seed)) runs.push_back(r);
-    } catch (const std::invalid_argument& e) {
-      throw std::invalid_argument(done.string() + ": " + e.what());
+  Communicator& communicator = options.communicator != nullptr ? *options.communicator : single_process();
+  const int rank = communicator.rank(), ranks = communicator.size();
+  const std::filesystem::path rank_file = options.out / fmt::format("runs.rank-{}.csv", rank);
+  std::vector<ExperimentRun> done;  // studies finished before, by this experiment or one cut short
+  if (options.resume) {
+    std::vector<std::filesystem::path> files{options.out / "runs.csv"};
+    for (int r = 0; r < ranks; ++r) files.push_back(options.out / fmt::format("runs.rank-{}.csv", r));
+    for (const std::filesystem::path& file : files) {
+      if (!std::filesystem::exists(file)) continue;
+      std::ifstream in(file);
+      std::stringstream text;
+      text << in.rdbuf();
+      try {
+        const std::vector<ExperimentRun> before = done;  // a study in two files counts once
+        for (const ExperimentRun& r : parse_runs_csv(text.str()))
+          if (in_grid(r.size, r.seed) && !has_study(before, r.size, r.seed)) done.push_back(r);
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(file.string() + ": " + e.what());
+      }
     }
   }
+  std::vector<ExperimentRun> runs;    // this rank's
+  std::size_t study_index = 0;
   for (std::size_t size : options.sizes) {
     for (int s = 0; s < options.seeds; ++s) {
       const std::uint64_t seed = options.base_seed + static_cast<std::uint64_t>(s);
-      if (std::any_of(runs.begin(), runs.end(), [&](const ExperimentRun& r) { return r.size == size && r.seed == seed; })) {
-        if (print) print(fmt::format("=== experiment: {} images per class, seed {}: in runs.csv, resumed ===", size, seed));
+      if (has_study(done, size, seed)) {
+        if (print && rank == 0) print(fmt::format("=== experiment: {} images per class, seed {}: in runs.csv, resumed ===", size, seed));
         continue;
       }
+      if (study_index++ % static_cast<std::size_t>(ranks) != static_cast<std::size_t>(rank)) continue;  // another rank's
       if (print) print(fmt::format("=== experiment: {} images per class, seed {} ===", size, seed));
       StudyOptions study = options.study;
       study.out = options.out / fmt::format("size-{}", size) / fmt::format("seed-{}", seed);
@@ -369,9 +425,21 @@ std::vector<ExperimentRun> run_experiment(const data::Dataset& train_pool, const
                         .gan_train_accuracy = result.gan_train_accuracy});
       }
       // Written after every study, so a long experiment that stops keeps what it finished.
-      write_text_file_atomic(options.out / "runs.csv", runs_csv(runs));
+      if (ranks == 1) write_text_file_atomic(options.out / "runs.csv", runs_csv(in_study_order(done, runs, options.sizes)));
+      else write_text_file_atomic(rank_file, runs_csv(runs));
     }
   }
+  if (ranks > 1) {
+    const std::vector<std::string> texts = communicator.gather(exact_rows(runs), 0);
+    if (rank != 0) return runs;
+    std::vector<ExperimentRun> all;
+    for (const std::string& text : texts)
+      for (const ExperimentRun& r : parse_exact_rows(text)) all.push_back(r);
+    runs = std::move(all);
+  }
+  runs = in_study_order(done, runs, options.sizes);
+  write_text_file_atomic(options.out / "runs.csv", runs_csv(runs));
+  for (int r = 0; r < ranks && ranks > 1; ++r) std::filesystem::remove(options.out / fmt::format("runs.rank-{}.csv", r));
   const std::vector<ExperimentSummary> summary = summarize(runs);
   // The smallest class of the test split: the fewest images a per-class recall, and so macro-F1,
   // rests on, which bounds how fine a difference between methods the test split can resolve.

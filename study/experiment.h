@@ -13,6 +13,10 @@
 //   delta_macro_f1.png           the paired macro-F1 difference to `real` vs size, 95% intervals
 //   real_share.png               macro-F1 vs real share per (method, size); only for several shares
 //   size-<n>/seed-<s>/           each study's folder (see augmentation_study.h)
+// Over several ranks (`mpirun -np N glitchgan experiment`) the (size, seed) studies are dealt out
+// round-robin, each study on one rank (its GAN and every method's classifier); each rank keeps
+// its finished rows in runs.rank-<r>.csv, and rank 0 gathers them into runs.csv, in the order
+// one process writes, and writes the same summaries.
 #include <cstdint>
 #include <filesystem>
 #include <limits>
@@ -21,6 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/communicator.h"
 #include "study/augmentation_study.h"
 #include "study/experiment_statistics.h"
 
@@ -39,6 +44,7 @@ struct ExperimentOptions {
   // stopped mid-GAN, or a second one over the same GANs with other classifier settings, trains no
   // GAN again.
   bool resume = false;
+  Communicator* communicator = nullptr;  // the ranks the studies are shared out over; nullptr: one process
 };
 
 struct ExperimentRun {
@@ -92,7 +98,8 @@ std::string summary_markdown(const std::vector<ExperimentSummary>& summary);
 nlohmann::json summary_json(const std::vector<ExperimentSummary>& summary, std::size_t test_images_per_class);
 
 // `train_pool` is subsampled per (size, seed); validation and test stay fixed so runs compare.
-// Writes everything listed above and returns the runs.
+// Writes everything listed above and returns the runs (on rank 0: all of them, in the order of
+// options.sizes, then seed; elsewhere: those the rank ran).
 std::vector<ExperimentRun> run_experiment(const data::Dataset& train_pool, const data::Dataset& validation,
                                           const data::Dataset& test, const ExperimentOptions& options);
 

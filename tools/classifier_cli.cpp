@@ -12,7 +12,7 @@
 namespace gg::tools {
 
 data::Dataset load_classifier_data(const std::filesystem::path& root, const data::PreprocessOptions& preprocess,
-                                   const std::filesystem::path& cache_dir, const std::string& flag) {
+                                   const std::filesystem::path& cache_dir, const std::string& flag, bool report) {
   data::LoadOptions o;
   o.root = root;
   o.preprocess = preprocess;
@@ -23,7 +23,8 @@ data::Dataset load_classifier_data(const std::filesystem::path& root, const data
   } catch (const std::exception& e) {
     throw std::runtime_error(flag + " " + root.string() + ": " + e.what());
   }
-  fmt::print("{}: {} images of {} class(es) from {} ({}), {}x{} x{} channel(s)\n", flag, loaded.dataset.size(),
+  if (report)
+    fmt::print("{}: {} images of {} class(es) from {} ({}), {}x{} x{} channel(s)\n", flag, loaded.dataset.size(),
              loaded.dataset.num_classes(), root.string(),
              loaded.report.from_cache ? "cache" : fmt::format("decoded {} PNGs", loaded.report.decoded_pngs),
              loaded.dataset.height(), loaded.dataset.width(), loaded.dataset.channels());

@@ -13,9 +13,10 @@
 namespace gg::tools {
 
 // The folder at `root` prepared by `preprocess` (every class found, sorted), cached in `cache_dir`
-// (empty: no cache). Prints one line about what was loaded; errors are prefixed with `flag`.
+// (empty: no cache). Prints one line about what was loaded (unless `report` is false); errors are
+// prefixed with `flag`.
 data::Dataset load_classifier_data(const std::filesystem::path& root, const data::PreprocessOptions& preprocess,
-                                   const std::filesystem::path& cache_dir, const std::string& flag);
+                                   const std::filesystem::path& cache_dir, const std::string& flag, bool report = true);
 
 // The folder loaded as the checkpoint's classifier was trained (its preprocessing) and placed in
 // its label space; a class the classifier does not know is an error naming it and the checkpoint.

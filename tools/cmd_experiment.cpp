@@ -5,12 +5,14 @@
 
 #include <algorithm>
 #include <charconv>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "study/experiment.h"
 #include "tools/cli_checks.h"
 #include "tools/commands.h"
+#include "tools/job_cli.h"
 #include "tools/progan_cli.h"
 #include "tools/study_cli.h"
 
@@ -35,21 +37,33 @@ std::string check_real_share(std::string& text) {
   return share > 0 && share <= 1 ? "" : "must be in (0, 1], got " + text;
 }
 
-void experiment(const ExperimentFlags& f) {
-  checked_device(f.settings.device);
-  const study::StudyData data = study::load_study_data(f.data, f.settings, f.out / "data-cache");
-  print_line(data.description);
+void experiment(const ExperimentFlags& f, distributed::Job& job) {
+  Communicator& communicator = *job.communicator;
+  const bool root = communicator.is_root();
+  const study::StudyData data = load_once_per_job<study::StudyData>(
+      communicator, [&] { return study::load_study_data(f.data, f.settings, f.out / "data-cache"); });
+  if (root) print_line(data.description);
+  // Several ranks run studies side by side: each line says whose it is.
+  const auto print = communicator.size() == 1
+                         ? std::function<void(const std::string&)>(print_line)
+                         : [prefix = fmt::format("[rank {}] ", communicator.rank())](const std::string& line) {
+                             print_line(prefix + line);
+                           };
+  study::StudySettings settings = f.settings;
+  settings.device = job.device.str();  // a GPU per rank
   study::ExperimentOptions o;
   o.sizes = f.sizes;
   o.seeds = f.seeds;
   o.base_seed = f.settings.seed;
-  o.study = f.settings.to_options(f.out, print_line);
+  o.communicator = &communicator;
+  o.study = settings.to_options(f.out, print);
   o.study.write_generated_pngs = false;  // dozens of studies: the images stay in memory
   o.study.real_shares = f.real_shares;
   o.out = f.out;
   o.resume = f.resume;
   const std::vector<study::ExperimentRun> runs = study::run_experiment(data.splits.train, data.splits.validation,
                                                                        data.splits.test, o);
+  if (!root) return;
   fmt::print("\n{}\n", study::summary_markdown(study::summarize(runs)));
   const auto& methods = o.study.methods;
   const bool has_deltas = methods.size() > 1 && std::find(methods.begin(), methods.end(), study::Method::real) != methods.end();
@@ -78,7 +92,7 @@ void add_experiment_command(CLI::App& app) {
                   "share (seed 003's protocol; comma-separated, each in (0, 1])")
       ->delimiter(',')->check(CLI::Validator(check_real_share, "(0, 1]"))->capture_default_str();
   add_study_flags(cmd, f->settings);
-  cmd->callback([f] { experiment(*f); });
+  cmd->callback([f] { run_as_job(f->settings.device, [&](distributed::Job& job) { experiment(*f, job); }); });
 }
 
 }  // namespace gg::tools

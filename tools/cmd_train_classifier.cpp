@@ -13,6 +13,7 @@
 #include "tools/cli_checks.h"
 #include "tools/classifier_cli.h"
 #include "tools/commands.h"
+#include "tools/job_cli.h"
 #include "tools/progan_cli.h"
 
 namespace gg::tools {
@@ -67,7 +68,9 @@ void take_from_init(TrainClassifierFlags& f, const CLI::App& cmd) {
   }
 }
 
-void train_classifier_command(TrainClassifierFlags f, const CLI::App& cmd) {
+void train_classifier_command(TrainClassifierFlags f, const CLI::App& cmd, distributed::Job& job) {
+  Communicator& communicator = *job.communicator;
+  const bool root = communicator.is_root();
   if (f.extra.empty() && cmd.count("--extra-ratio") > 0) {
     throw std::invalid_argument("--extra-ratio needs --extra (a folder of generated images)");
   }
@@ -75,7 +78,8 @@ void train_classifier_command(TrainClassifierFlags f, const CLI::App& cmd) {
     throw std::invalid_argument("--domain-lambda and --domain-method need --unlabelled (a folder of target-domain images)");
   }
   nets::ClassifierTrainOptions o;
-  o.device = checked_device(f.device);
+  o.device = job.device;
+  o.communicator = &communicator;
   if (!f.init.empty()) take_from_init(f, cmd);
   o.net.channels = f.channels;
   o.net.resolution = f.resolution;
@@ -108,14 +112,16 @@ void train_classifier_command(TrainClassifierFlags f, const CLI::App& cmd) {
   }
 
   const std::filesystem::path cache = f.out / "data-cache";
-  const data::Dataset all = load_classifier_data(f.data, preprocess, cache, "--data");
+  const data::Dataset all = load_once_per_job<data::Dataset>(
+      communicator, [&] { return load_classifier_data(f.data, preprocess, cache, "--data", root); });
   if (all.num_classes() < 2) throw std::invalid_argument("--data " + f.data.string() + ": needs at least 2 classes, found 1");
   o.net.num_classes = all.num_classes();
   const data::Splits splits = nets::classifier_splits(all, f.seed);
   const bool folders = !all.info(0).split.empty();
-  fmt::print("splits ({}): train {}, validation {}, test {}\n", folders ? "split folders" : fmt::format("stratified 80/10/10, seed {}", f.seed),
+  if (root)
+    fmt::print("splits ({}): train {}, validation {}, test {}\n", folders ? "split folders" : fmt::format("stratified 80/10/10, seed {}", f.seed),
              splits.train.size(), splits.validation.size(), splits.test.size());
-  fmt::print("train: {}\n", split_counts(splits.train));
+  if (root) fmt::print("train: {}\n", split_counts(splits.train));
   if (splits.train.empty() || splits.validation.empty()) {
     throw std::invalid_argument("--data " + f.data.string() + ": the " + (splits.train.empty() ? "training" : "validation") +
                                 " split is empty; the classifier needs both (add images or split folders)");
@@ -124,30 +130,36 @@ void train_classifier_command(TrainClassifierFlags f, const CLI::App& cmd) {
   data::Dataset extra;
   if (!f.extra.empty()) {
     try {
-      extra = nets::load_generated(f.extra, preprocess, all.class_names(), cache);
+      extra = load_once_per_job<data::Dataset>(
+          communicator, [&] { return nets::load_generated(f.extra, preprocess, all.class_names(), cache); });
     } catch (const std::exception& e) {
       throw std::runtime_error("--extra " + f.extra.string() + ": " + e.what());
     }
     o.extra = &extra;
-    fmt::print("--extra: {} generated images ({}), {:.0f}% of each batch\n", extra.size(), split_counts(extra), 100 * f.extra_ratio);
+    if (root)
+      fmt::print("--extra: {} generated images ({}), {:.0f}% of each batch\n", extra.size(), split_counts(extra), 100 * f.extra_ratio);
   }
 
   data::Dataset unlabelled;
   if (!f.unlabelled.empty()) {
-    unlabelled = load_classifier_data(f.unlabelled, preprocess, f.out / "data-cache-unlabelled", "--unlabelled");
+    unlabelled = load_once_per_job<data::Dataset>(communicator, [&] {
+      return load_classifier_data(f.unlabelled, preprocess, f.out / "data-cache-unlabelled", "--unlabelled", root);
+    });
     o.unlabelled = &unlabelled;
-    fmt::print("--unlabelled: {} target-domain images, labels unused; domain adaptation ({}) with lambda up to {}\n",
+    if (root)
+      fmt::print("--unlabelled: {} target-domain images, labels unused; domain adaptation ({}) with lambda up to {}\n",
                unlabelled.size(), f.domain_method, f.domain_lambda);
   }
 
   Generator probe(0);
   const std::int64_t parameters = nets::GlitchClassifier(o.net, probe).parameter_count();
   const std::size_t steps = nets::steps_per_epoch(splits.train.size(), o);
-  fmt::print("train-classifier: {}x{} x{} channel(s), {} classes, widths {}, {} parameters, {} step(s) of {} per epoch, "
-             "{} sampling{}{} on {}\n",
-             f.resolution, f.resolution, f.channels, o.net.num_classes, f.widths, parameters, steps, f.batch,
-             f.balanced ? "class-balanced" : "shuffled", f.class_weights ? ", class weights" : "",
-             f.init.empty() ? "" : ", fine-tuning " + f.init.string(), o.device.str());
+  if (root)
+    fmt::print("train-classifier: {}x{} x{} channel(s), {} classes, widths {}, {} parameters, {} step(s) of {} per epoch, "
+               "{} sampling{}{} on {} ({})\n",
+               f.resolution, f.resolution, f.channels, o.net.num_classes, f.widths, parameters, steps, f.batch,
+               f.balanced ? "class-balanced" : "shuffled", f.class_weights ? ", class weights" : "",
+               f.init.empty() ? "" : ", fine-tuning " + f.init.string(), o.device.str(), communicator.describe());
 
   double elapsed = 0;
   o.on_epoch = [&](const nets::EpochReport& e) {
@@ -166,6 +178,7 @@ void train_classifier_command(TrainClassifierFlags f, const CLI::App& cmd) {
     std::fflush(stdout);
   };
   const nets::ClassifierTrainResult result = nets::train_classifier(splits.train, splits.validation, o);
+  if (!root) return;
   const bool stopped = static_cast<int>(result.history.size()) < f.epochs;
   fmt::print("done{}: best epoch {} (validation accuracy {:.2f}%) in {}; checkpoint {}\n",
              stopped ? fmt::format(" (early stop after {} epochs without improvement)", f.patience) : "", result.best_epoch,
@@ -218,7 +231,7 @@ void add_train_classifier_command(CLI::App& app) {
   cmd->add_option("--dropout", f->dropout, "dropout before the linear head")->check(in_range(0.0, 0.99))->capture_default_str();
   cmd->add_flag("--class-weights", f->class_weights, "weight the cross-entropy by inverse class frequency");
   cmd->add_flag("--balanced", f->balanced, "class-balanced sampling instead of shuffled epochs");
-  cmd->callback([f, cmd] { train_classifier_command(*f, *cmd); });
+  cmd->callback([f, cmd] { run_as_job(f->device, [&](distributed::Job& job) { train_classifier_command(*f, *cmd, job); }); });
 }
 
 }  // namespace gg::tools

@@ -10,6 +10,7 @@
 #include "nets/progan_run.h"
 #include "tools/cli_checks.h"
 #include "tools/commands.h"
+#include "tools/job_cli.h"
 #include "tools/progan_cli.h"
 
 namespace gg::tools {
@@ -64,12 +65,14 @@ void apply_flags(nets::ProganTrainConfig& c, const TrainGanFlags& f, const CLI::
   if (given("--augment-adaptive")) c.augment.adaptive = f.augment_adaptive;
 }
 
-void train_gan(const TrainGanFlags& f, const CLI::App& cmd) {
+void train_gan(const TrainGanFlags& f, const CLI::App& cmd, distributed::Job& job) {
+  Communicator& communicator = *job.communicator;
+  const bool root = communicator.is_root();
   nets::ProganTrainConfig config;
   std::vector<std::string> classes;  // to load, in label order
   std::unique_ptr<nets::Checkpoint> checkpoint;
   const std::filesystem::path checkpoint_file = nets::checkpoint_path(f.out);
-  const Device device = checked_device(f.device);
+  const Device device = job.device;
   if (f.resume) {
     checkpoint = std::make_unique<nets::Checkpoint>(nets::read_checkpoint(checkpoint_file, device));
     config = checkpoint->config;
@@ -92,27 +95,30 @@ void train_gan(const TrainGanFlags& f, const CLI::App& cmd) {
   }
   config.device = device;
   config.validate_settings();  // before any image is decoded
-  std::unique_ptr<nets::LoadedClassifier> judge;
-  if (!f.judge.empty()) judge = std::make_unique<nets::LoadedClassifier>(nets::load_classifier(f.judge, device));
+  std::unique_ptr<nets::LoadedClassifier> judge;  // GAN-test runs on rank 0
+  if (root && !f.judge.empty()) judge = std::make_unique<nets::LoadedClassifier>(nets::load_classifier(f.judge, device));
 
-  data::Dataset reals = load_gan_data(f.data, config, classes, f.out / "data-cache");
+  data::Dataset reals = load_once_per_job<data::Dataset>(
+      communicator, [&] { return load_gan_data(f.data, config, classes, f.out / "data-cache", root); });
   if (!f.resume) {
     config.class_names = reals.class_names();
     if (f.conditional) config.net.num_classes = reals.num_classes();
   }
-  nets::ProganTrainer trainer(config, std::move(reals));
+  nets::ProganTrainer trainer(config, std::move(reals), communicator);
   if (checkpoint) {
     nets::restore_checkpoint(trainer, *checkpoint, checkpoint_file);
     checkpoint.reset();  // the tensors now live in the trainer
-    fmt::print("resumed {} at kimg {:.2f} (step {})\n", checkpoint_file.string(), trainer.state().kimg(),
-               trainer.state().step);
+    if (root)
+      fmt::print("resumed {} at kimg {:.2f} (step {})\n", checkpoint_file.string(), trainer.state().kimg(),
+                 trainer.state().step);
   }
   const nets::ProganConfig& net = trainer.config().net;
-  fmt::print("train-gan: {}x{} x{} channel(s), {}, G {} / D {} parameters, {:g} kimg on {}\n", net.resolution,
-             net.resolution, net.channels, net.num_classes > 0 ? fmt::format("conditional on {} classes", net.num_classes)
-                                                               : std::string("unconditional"),
-             trainer.generator().parameter_count(), trainer.discriminator().parameter_count(),
-             trainer.config().schedule.run_kimg(), device.str());
+  if (root)
+    fmt::print("train-gan: {}x{} x{} channel(s), {}, G {} / D {} parameters, {:g} kimg on {} ({})\n", net.resolution,
+               net.resolution, net.channels,
+               net.num_classes > 0 ? fmt::format("conditional on {} classes", net.num_classes) : std::string("unconditional"),
+               trainer.generator().parameter_count(), trainer.discriminator().parameter_count(),
+               trainer.config().schedule.run_kimg(), device.str(), communicator.describe());
 
   nets::RunOptions options;
   options.out = f.out;
@@ -130,7 +136,8 @@ void train_gan(const TrainGanFlags& f, const CLI::App& cmd) {
     };
   }
   const nets::RunSummary summary = nets::run_training(trainer, options, f.resume);
-  fmt::print("done: kimg {:.2f}, {} steps in {:.1f} s; checkpoint {}\n", summary.kimg, summary.steps, summary.seconds,
+  if (root)
+    fmt::print("done: kimg {:.2f}, {} steps in {:.1f} s; checkpoint {}\n", summary.kimg, summary.steps, summary.seconds,
              checkpoint_file.string());
 }
 
@@ -190,7 +197,7 @@ void add_train_gan_command(CLI::App& app) {
       ->check(non_negative())->capture_default_str()->group("GAN-test");
   cmd->add_option("--gan-test-per-class", f->gan_test_per_class, "generated images per class for GAN-test")
       ->check(positive())->capture_default_str()->group("GAN-test");
-  cmd->callback([f, cmd] { train_gan(*f, *cmd); });
+  cmd->callback([f, cmd] { run_as_job(f->device, [&](distributed::Job& job) { train_gan(*f, *cmd, job); }); });
 }
 
 }  // namespace gg::tools

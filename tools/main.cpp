@@ -6,6 +6,7 @@
 #include <exception>
 #include <string>
 
+#include "distributed/connect.h"
 #include "engine/cpu_threads.h"
 #include "engine/profiler.h"
 #include "kernels/cuda/cuda_settings.h"
@@ -23,20 +24,32 @@ namespace {
 // iteration (bench_progan_step, 32x32) took 2.5x its idle time, with a 10,000 spin 2.0x, and idle
 // it is no slower.
 // Threads: without OMP_NUM_THREADS, one per core that other runnable tasks leave free
-// (engine/cpu_threads.h), said on stderr when that is fewer than the cores.
+// (engine/cpu_threads.h), said on stderr when that is fewer than the cores; in a job of several
+// ranks (mpirun), each rank's share of its host's cores.
 void configure_openmp(char** argv) {
   bool changed = false;
   if (std::getenv("OMP_WAIT_POLICY") == nullptr && std::getenv("GOMP_SPINCOUNT") == nullptr) {
     changed |= setenv("GOMP_SPINCOUNT", "10000", 0) == 0;
   }
   if (std::getenv("OMP_NUM_THREADS") == nullptr) {
-    const gg::ThreadChoice choice = gg::choose_threads_for_load();
-    if (choice.threads < choice.cores) {
-      std::fprintf(stderr,
-                   "glitchgan: %d OpenMP thread%s on %d cores: %d other runnable task%s at the start "
-                   "(OMP_NUM_THREADS sets the count)\n",
-                   choice.threads, choice.threads == 1 ? "" : "s", choice.cores, choice.busy_elsewhere,
-                   choice.busy_elsewhere == 1 ? "" : "s");
+    gg::distributed::LaunchInfo launch;
+    try {
+      launch = gg::distributed::launch_info();
+    } catch (const std::exception&) {
+      // A launcher's variable that does not parse: the command that joins the job says so.
+    }
+    gg::ThreadChoice choice;
+    if (launch.ranks > 1) {
+      choice = gg::choose_threads_for_rank(launch.local_ranks);
+    } else {
+      choice = gg::choose_threads_for_load();
+      if (choice.threads < choice.cores) {
+        std::fprintf(stderr,
+                     "glitchgan: %d OpenMP thread%s on %d cores: %d other runnable task%s at the start "
+                     "(OMP_NUM_THREADS sets the count)\n",
+                     choice.threads, choice.threads == 1 ? "" : "s", choice.cores, choice.busy_elsewhere,
+                     choice.busy_elsewhere == 1 ? "" : "s");
+      }
     }
     changed |= setenv("OMP_NUM_THREADS", std::to_string(choice.threads).c_str(), 0) == 0;
   }

@@ -20,7 +20,8 @@ Device checked_device(const std::string& text) {
 }
 
 data::Dataset load_gan_data(const std::filesystem::path& root, const nets::ProganTrainConfig& config,
-                            const std::vector<std::string>& classes, const std::filesystem::path& cache_dir) {
+                            const std::vector<std::string>& classes, const std::filesystem::path& cache_dir,
+                            bool report) {
   if (config.net.channels != 1 && config.net.channels != 3) {
     throw std::invalid_argument("--channels must be 1 (gray) or 3 (RGB), not " + std::to_string(config.net.channels));
   }
@@ -32,7 +33,8 @@ data::Dataset load_gan_data(const std::filesystem::path& root, const nets::Proga
   o.classes = classes;
   o.cache_dir = cache_dir;
   data::LoadedDataset loaded = data::load_gravityspy(o);
-  fmt::print("data: {} images of {} class(es) from {} ({})\n", loaded.dataset.size(), loaded.dataset.num_classes(),
+  if (report)
+    fmt::print("data: {} images of {} class(es) from {} ({})\n", loaded.dataset.size(), loaded.dataset.num_classes(),
              root.string(), loaded.report.from_cache ? "cache" : fmt::format("decoded {} PNGs", loaded.report.decoded_pngs));
   return std::move(loaded.dataset);
 }
