@@ -54,8 +54,9 @@ Job join_job(Device requested) {
 #if GG_WITH_NCCL
   return {std::make_unique<NcclCommunicator>(std::move(mpi), device), device};
 #else
-  throw std::runtime_error(fmt::format("{} ranks on CUDA devices need NCCL, and this glitchgan was built without it",
-                                       launch.ranks));
+  throw std::runtime_error(fmt::format("{} ranks on CUDA devices (this one on {}) need NCCL, and this glitchgan was "
+                                       "built without it",
+                                       launch.ranks, device.str()));
 #endif
 #else
   throw std::runtime_error(fmt::format("the launcher started {} ranks, but this glitchgan was built without MPI "

@@ -70,6 +70,16 @@ double ema_beta(const EmaOptions& ema, std::int64_t images, int batch) {
   return std::pow(0.5, batch / half_life);
 }
 
+void check_batches_split(const ProganTrainConfig& config, int ranks) {
+  for (int level = 2; level <= config.schedule.final_level; ++level) {
+    try {
+      BatchShare(batch_at_resolution(config.schedule, 1 << level), config.net.mbstd_group_size, 0, ranks);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(fmt::format("{} ranks at {}x{}: {}", ranks, 1 << level, 1 << level, e.what()));
+    }
+  }
+}
+
 int progan_latent_size(const ProganConfig& net) { return net.latent_size > 0 ? net.latent_size : progan_features(net, 0); }
 
 void ProganTrainConfig::validate() {
@@ -130,16 +140,7 @@ ProganTrainer::ProganTrainer(ProganTrainConfig config, data::Dataset reals, Comm
   g_grads_ = std::make_unique<GradientAverager>(communicator_, g_->parameters());
   d_grads_ = std::make_unique<GradientAverager>(communicator_, d_->parameters());
   if (communicator_.size() > 1) {
-    // Every batch of the schedule must split over the ranks; say so now, not at a later phase.
-    const int ranks = communicator_.size();
-    for (int level = 2; level <= config_.schedule.final_level; ++level) {
-      const int batch = batch_at_resolution(config_.schedule, 1 << level);
-      try {
-        BatchShare(batch, net.mbstd_group_size, 0, ranks);
-      } catch (const std::invalid_argument& e) {
-        throw std::invalid_argument(fmt::format("{} ranks at {}x{}: {}", ranks, 1 << level, 1 << level, e.what()));
-      }
-    }
+    check_batches_split(config_, communicator_.size());
     // The same seed initialises the replicas alike; root's copy makes sure.
     broadcast_tensors(communicator_, g_->state_dict());
     broadcast_tensors(communicator_, d_->state_dict());

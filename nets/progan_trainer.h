@@ -77,6 +77,10 @@ struct ProganTrainConfig {
   void validate_settings();
 };
 
+// Throws std::invalid_argument, naming the resolution, when a batch of the schedule (validated:
+// final_level set) does not split over `ranks` in whole minibatch-stddev groups (BatchShare).
+void check_batches_split(const ProganTrainConfig& config, int ranks);
+
 // The (seed, offset) of one Philox stream.
 struct RngState {
   std::uint64_t seed = 0;

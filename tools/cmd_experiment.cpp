@@ -77,7 +77,8 @@ void add_experiment_command(CLI::App& app) {
   auto f = std::make_shared<ExperimentFlags>();
   CLI::App* cmd = app.add_subcommand("experiment", "Repeat the augmentation study over training-set sizes and seeds "
                                                    "(per method mean +- std and the paired difference to real "
-                                                   "with 95% intervals: CSV, JSON, markdown, plots)");
+                                                   "with 95% intervals: CSV, JSON, markdown, plots; under mpirun -np N the "
+                                                   "studies are shared out over the ranks)");
   cmd->add_option("--data", f->data, "Gravity Spy folder (train/validation/test folders are used when present)")
       ->required()->check(CLI::ExistingDirectory);
   cmd->add_option("--out", f->out, "experiment folder")->required();

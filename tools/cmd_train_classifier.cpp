@@ -80,6 +80,8 @@ void train_classifier_command(TrainClassifierFlags f, const CLI::App& cmd, distr
   nets::ClassifierTrainOptions o;
   o.device = job.device;
   o.communicator = &communicator;
+  if (f.batch % communicator.size() != 0)
+    throw std::invalid_argument(fmt::format("--batch {} does not split over {} ranks", f.batch, communicator.size()));
   if (!f.init.empty()) take_from_init(f, cmd);
   o.net.channels = f.channels;
   o.net.resolution = f.resolution;
@@ -196,7 +198,8 @@ void train_classifier_command(TrainClassifierFlags f, const CLI::App& cmd, distr
 void add_train_classifier_command(CLI::App& app) {
   auto f = std::make_shared<TrainClassifierFlags>();
   CLI::App* cmd = app.add_subcommand("train-classifier", "Train the glitch classifier (CNN) on Gravity Spy images, "
-                                                         "optionally with generated images or from a pre-trained classifier");
+                                                         "optionally with generated images or from a pre-trained classifier "
+                                                         "(data parallel under mpirun -np N)");
   cmd->add_option("--data", f->data, "Gravity Spy folder; its train/validation/test folders are the splits, "
                                      "else a stratified 80/10/10 split by --seed")->required();
   cmd->add_option("--out", f->out, "run folder: best.safetensors (+ .json), log.jsonl, data-cache/")->required();
@@ -222,7 +225,8 @@ void add_train_classifier_command(CLI::App& app) {
   cmd->add_option("--patience", f->patience, "stop after this many epochs without a better validation accuracy (0: off)")
       ->check(non_negative())->capture_default_str();
   cmd->add_option("--seed", f->seed, "seed of the split and of every random stream")->capture_default_str();
-  cmd->add_option("--device", f->device, "cpu or cuda[:N]")->capture_default_str();
+  cmd->add_option("--device", f->device, "cpu or cuda[:N]; under mpirun each rank takes GPU N + its rank on the host")
+      ->capture_default_str();
   cmd->add_option("--resolution", f->resolution, "input size (a multiple of 2^blocks)")->check(positive())->capture_default_str();
   cmd->add_option("--channels", f->channels, "1: gray, 3: RGB")->check(CLI::IsMember({1, 3}))->capture_default_str();
   cmd->add_option("--window", f->window, "time window of the scans in seconds")

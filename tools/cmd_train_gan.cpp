@@ -95,6 +95,7 @@ void train_gan(const TrainGanFlags& f, const CLI::App& cmd, distributed::Job& jo
   }
   config.device = device;
   config.validate_settings();  // before any image is decoded
+  if (communicator.size() > 1) nets::check_batches_split(config, communicator.size());
   std::unique_ptr<nets::LoadedClassifier> judge;  // GAN-test runs on rank 0
   if (root && !f.judge.empty()) judge = std::make_unique<nets::LoadedClassifier>(nets::load_classifier(f.judge, device));
 
@@ -145,7 +146,8 @@ void train_gan(const TrainGanFlags& f, const CLI::App& cmd, distributed::Job& jo
 
 void add_train_gan_command(CLI::App& app) {
   auto f = std::make_shared<TrainGanFlags>();
-  CLI::App* cmd = app.add_subcommand("train-gan", "Train a progressive-growing GAN (ProGAN, WGAN-GP) on Gravity Spy images");
+  CLI::App* cmd = app.add_subcommand("train-gan", "Train a progressive-growing GAN (ProGAN, WGAN-GP) on Gravity Spy images "
+                                                  "(data parallel under mpirun -np N)");
   cmd->add_option("--data", f->data, "Gravity Spy folder (<Class>/<ifo>_<id>_spectrogram_<s>.png)")->required();
   cmd->add_option("--out", f->out, "run folder: checkpoint, log.jsonl, samples/")->required();
   cmd->add_option("--resolution", f->resolution, "final resolution (power of two, 8..1024)")->capture_default_str();
@@ -169,7 +171,8 @@ void add_train_gan_command(CLI::App& app) {
   cmd->add_flag("--d-classify-reals-only,!--d-classify-fakes", f->d_classify_reals_only,
                 "conditional: D's class head learns from real images only (default: reals and fakes, as the official loss)");
   cmd->add_option("--seed", f->seed, "seed of every random stream")->capture_default_str();
-  cmd->add_option("--device", f->device, "cpu or cuda[:N]")->capture_default_str();
+  cmd->add_option("--device", f->device, "cpu or cuda[:N]; under mpirun each rank takes GPU N + its rank on the host")
+      ->capture_default_str();
   CLI::Option* class_opt = cmd->add_option("--class", f->class_name, "train on this class only (unconditional)");
   CLI::Option* cond_opt = cmd->add_flag("--conditional", f->conditional, "one model for all classes, label-conditioned");
   class_opt->excludes(cond_opt);
