@@ -16,6 +16,10 @@
 
 #include "data/splits.h"
 #include "distributed/mpi_communicator.h"
+#include "kernels/cuda/cuda_runtime_info.h"
+#if GG_WITH_NCCL
+#include "distributed/nccl_communicator.h"
+#endif
 #include "nets/classifier_trainer.h"
 #include "nets/progan_trainer.h"
 #include "study/experiment.h"
@@ -27,6 +31,12 @@ using namespace gg;
 namespace {
 
 distributed::MpiCommunicator* world = nullptr;
+
+#if GG_WITH_NCCL
+constexpr bool kWithNccl = true;
+#else
+constexpr bool kWithNccl = false;
+#endif
 
 // The largest |a - b| over the tensors of two maps with the same names and shapes.
 double max_difference(const TensorMap& a, const TensorMap& b) {
@@ -151,6 +161,18 @@ TEST_CASE("mpi: ProGAN on 2 ranks trains as one process with the same global bat
   }
 }
 
+TEST_CASE("mpi: a ProGAN run on 2 ranks saved and restored goes on bit-identically") {
+  const data::Dataset data = testing::bars_dataset(40, 8, 3);
+  const nets::ProganTrainConfig config = tiny_gan(true);
+  const GanRun whole = train_gan(config, data, *world);
+  nets::ProganTrainer first(config, data, *world);
+  for (int i = 0; i < 5; ++i) first.train_round();
+  nets::ProganTrainer resumed(config, data, *world);
+  resumed.restore(first.tensors(), first.state());
+  while (!resumed.finished()) resumed.train_round();
+  CHECK(bits(resumed.tensors()) == bits(whole.tensors));
+}
+
 TEST_CASE("mpi: a ProGAN batch that does not split into whole minibatch-stddev groups per rank is refused") {
   nets::ProganTrainConfig config = tiny_gan(false);
   config.schedule.set_constant_batch(4);  // one group of 4: 2 ranks would each hold half a group
@@ -227,6 +249,32 @@ TEST_CASE("mpi: an experiment shared out over 2 ranks writes the summaries of on
     CHECK(shared.size() == 2 * 3);  // this rank's two studies
   }
   world->barrier();
+}
+
+TEST_CASE("nccl: CUDA tensors all-reduced and broadcast over 2 ranks, one GPU each") {
+  // Every rank needs a GPU of its own: skipped (on every rank alike) where a host has fewer.
+  std::vector<double> fewest{-static_cast<double>(cuda_runtime_info().device_count)};
+  world->all_reduce(fewest, ReduceOp::max);
+  const bool enough = -fewest[0] >= world->local_size() && kWithNccl;
+  if (!enough) {
+    std::puts("GG_SKIP_NO_CUDA: NCCL needs a build with NCCL and a GPU per rank");
+    return;
+  }
+#if GG_WITH_NCCL
+  const Device gpu = Device::cuda(world->local_rank());
+  distributed::NcclCommunicator nccl(std::make_unique<distributed::MpiCommunicator>(), gpu);
+  const int rank = nccl.rank();
+  const Tensor t = Tensor::from_vector(std::vector<float>{static_cast<float>(rank), 2.0f * static_cast<float>(rank + 1)}, {2}).to(gpu);
+  nccl.all_reduce(std::span<const Tensor>(&t, 1), ReduceOp::mean);
+  CHECK(t.to_vector<float>() == std::vector<float>{0.5f, 3.0f});
+  const Tensor from_root = Tensor::from_vector(std::vector<float>{static_cast<float>(rank + 5)}, {1}).to(gpu);
+  nccl.broadcast(std::span<const Tensor>(&from_root, 1), 0);
+  CHECK(from_root.item() == 5.0);
+  Tensor p = Tensor::from_vector(std::vector<float>{1, 2}, {2}).to(gpu).set_requires_grad();
+  p.set_grad(Tensor::from_vector(std::vector<float>{static_cast<float>(rank), 4}, {2}).to(gpu));
+  GradientAverager(nccl, {p}).average();
+  CHECK(p.grad().to_vector<float>() == std::vector<float>{0.5f, 4.0f});
+#endif
 }
 
 int main(int argc, char** argv) {
