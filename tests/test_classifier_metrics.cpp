@@ -10,6 +10,7 @@
 
 using namespace gg;
 using doctest::Approx;
+using gg::testing::read_text;
 
 namespace {
 
@@ -19,13 +20,6 @@ namespace {
 //   predicted  0 0 1 1 3 0 1 1
 nets::ClassificationReport hand_case() {
   return nets::evaluate_predictions({0, 0, 0, 1, 1, 2, 2, 2}, {0, 0, 1, 1, 3, 0, 1, 1}, 5);
-}
-
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 }  // namespace

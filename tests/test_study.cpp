@@ -13,41 +13,17 @@
 #include "study/experiment.h"
 #include "study/study_report.h"
 #include "tests/temp_dir.h"
+#include "tests/study_test_helpers.h"
 #include "tests/test_classifier_helpers.h"
 
 using namespace gg;
+using gg::testing::read_text;
 using gg::testing::TempDir;
+using gg::testing::bar_splits;
+using gg::testing::tiny_settings;
 
 namespace {
 
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// A study small enough for a unit test: an 8x8 GAN trained for a few hundred images and
-// classifiers trained for two epochs.
-study::StudySettings tiny_settings() {
-  study::StudySettings s;
-  s.resolution = 8;
-  s.kimg_stabilize = 0.064;
-  s.kimg_fade = 0.064;
-  s.gan_total_kimg = 0;  // the schedule's own end
-  s.gan_batch = 16;
-  s.fmap_base = 32;
-  s.fmap_max = 16;
-  s.epochs = 2;
-  s.batch = 16;
-  s.progress_seconds = 1000;
-  return s;
-}
-
-// The bars task as a study's splits: 4 classes, 8x8.
-data::Splits bar_splits() {
-  return data::stratified_split(testing::bars_dataset(96, 8, 5), {0.5, 0.25, 0.25}, 3);
-}
 
 // Every src="..." of an HTML page.
 std::vector<std::string> image_sources(const std::string& html) {

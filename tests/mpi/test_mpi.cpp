@@ -11,10 +11,7 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
-#include "data/splits.h"
 #include "distributed/mpi_communicator.h"
 #include "kernels/cuda/cuda_runtime_info.h"
 #if GG_WITH_NCCL
@@ -23,8 +20,8 @@
 #include "nets/classifier_trainer.h"
 #include "nets/progan_trainer.h"
 #include "study/experiment.h"
-#include "study/study_settings.h"
-#include "tests/test_classifier_helpers.h"
+#include "tests/study_test_helpers.h"
+#include "tests/temp_dir.h"
 
 using namespace gg;
 
@@ -205,19 +202,10 @@ TEST_CASE("mpi: the classifier on 2 ranks is reproducible, its replicas and batc
 }
 
 TEST_CASE("mpi: an experiment shared out over 2 ranks writes the summaries of one process") {
-  const data::Splits splits = data::stratified_split(testing::bars_dataset(96, 8, 5), {0.5, 0.25, 0.25}, 3);
+  const data::Splits splits = testing::bar_splits();
   const std::filesystem::path base =
       world->broadcast((std::filesystem::temp_directory_path() / fmt::format("gg_mpi_experiment_{}", ::getpid())).string(), 0);
-  study::StudySettings settings;
-  settings.resolution = 8;
-  settings.kimg_stabilize = settings.kimg_fade = 0.064;
-  settings.gan_total_kimg = 0;
-  settings.gan_batch = 16;
-  settings.fmap_base = 32;
-  settings.fmap_max = 16;
-  settings.epochs = 2;
-  settings.batch = 16;
-  settings.progress_seconds = 1000;
+  const study::StudySettings settings = testing::tiny_settings();
   auto options = [&](const std::filesystem::path& out, Communicator* communicator) {
     study::ExperimentOptions o;
     o.sizes = {2, 4};
@@ -233,15 +221,9 @@ TEST_CASE("mpi: an experiment shared out over 2 ranks writes the summaries of on
   if (world->is_root()) {
     CHECK(shared.size() == 2 * 2 * 3);
     study::run_experiment(splits.train, splits.validation, splits.test, options(base / "alone", nullptr));
-    auto read = [](const std::filesystem::path& file) {
-      std::ifstream in(file);
-      std::stringstream text;
-      text << in.rdbuf();
-      return text.str();
-    };
     for (const char* file : {"summary.json", "summary.csv", "summary.md"}) {
       CAPTURE(file);
-      CHECK(read(base / "ranks" / file) == read(base / "alone" / file));
+      CHECK(testing::read_text(base / "ranks" / file) == testing::read_text(base / "alone" / file));
     }
     CHECK_FALSE(std::filesystem::exists(base / "ranks" / "runs.rank-1.csv"));  // gathered into runs.csv
     std::filesystem::remove_all(base);
