@@ -8,6 +8,7 @@ void add_demo_command(CLI::App& app);
 void add_bench_compare_command(CLI::App& app);
 void add_data_info_command(CLI::App& app);
 void add_synth_command(CLI::App& app);
+void add_synth_check_command(CLI::App& app);
 void add_train_gan_command(CLI::App& app);
 void add_sample_command(CLI::App& app);
 void add_eval_gan_command(CLI::App& app);

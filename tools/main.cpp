@@ -78,6 +78,7 @@ int main(int argc, char** argv) {
   gg::tools::add_bench_compare_command(app);
   gg::tools::add_data_info_command(app);
   gg::tools::add_synth_command(app);
+  gg::tools::add_synth_check_command(app);
   gg::tools::add_train_gan_command(app);
   gg::tools::add_sample_command(app);
   gg::tools::add_eval_gan_command(app);

@@ -52,4 +52,14 @@ Rgb viridis(double t) {
   return {c[0], c[1], c[2]};
 }
 
+double viridis_position(Rgb colour) {
+  int best = 0, best_distance = 1 << 30;
+  for (int i = 0; i < 256; ++i) {
+    const int dr = kViridis[i][0] - colour.r, dg = kViridis[i][1] - colour.g, db = kViridis[i][2] - colour.b;
+    const int distance = dr * dr + dg * dg + db * db;
+    if (distance < best_distance) best = i, best_distance = distance;
+  }
+  return best / 255.0;
+}
+
 }  // namespace gg::data::synth
