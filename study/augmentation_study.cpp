@@ -5,14 +5,20 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <optional>
 #include <stdexcept>
 
 #include "data/gravityspy_layout.h"
+#include "data/gravityspy_loader.h"
 #include "data/image_grid.h"
 #include "data/png_io.h"
 #include "data/splits.h"
+#include "data/synth/synth_dataset.h"
+#include "engine/posix_file.h"
 #include "nets/gan_quality.h"
 #include "nets/progan_checkpoint.h"
 #include "nets/progan_run.h"
@@ -184,13 +190,73 @@ GanTrained train_on_generated(const data::Dataset& train, const data::Dataset& v
   return g;
 }
 
+// A pre-training stage's classifier: its checkpoint, history and accuracy on the real test split.
+struct Pretrained {
+  std::filesystem::path checkpoint;
+  std::vector<nets::EpochReport> history;
+  double accuracy = 0;
+};
+
+Pretrained pretrain(const data::Dataset& images, const data::Dataset& validation, const data::Dataset& test,
+                    const std::filesystem::path& init, const std::string& name, const StudyOptions& o) {
+  const auto start = std::chrono::steady_clock::now();
+  nets::ClassifierTrainOptions c = classifier_options(o, images, o.out / ("classifier-" + name), name);
+  c.init = init;
+  const nets::ClassifierTrainResult trained = nets::train_classifier(images, validation, c);
+  const nets::Predictions predictions = nets::predict(*trained.model, test, c.batch, c.device);
+  Pretrained p{c.out / "best.safetensors", trained.history,
+               nets::evaluate_predictions(test.labels(), predictions.predicted, test.num_classes()).accuracy};
+  say(o, fmt::format("{}: {:.1f}% on the real test split ({:.0f} s)", name, 100 * p.accuracy, seconds_since(start)));
+  return p;
+}
+
+// The synthetic pre-training set at the study data's geometry, written once per settings.
+data::Dataset synthetic_set(const data::Dataset& train, const StudyOptions& o) {
+  const std::filesystem::path dir = o.synth_dir.empty() ? o.out / "synth-pretrain-data" : o.synth_dir;
+  data::synth::SynthDatasetOptions s;
+  s.out = dir / "scans";
+  s.per_class = o.synth_per_class;
+  s.classes = train.class_names();
+  s.seed = o.synth_seed;
+  s.windows = {std::stod(o.gan.window)};
+  try {
+    data::synth::check_synth_options(s);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("synth-pretrain: ") + e.what());
+  }
+  const nlohmann::json settings = {{"classes", s.classes}, {"per_class", s.per_class}, {"seed", s.seed}, {"windows", s.windows}};
+  const std::filesystem::path stamp = dir / "synth-settings.json";
+  std::string written;
+  if (std::ifstream in(stamp); in) written.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (written != settings.dump()) {
+    say(o, fmt::format("synth-pretrain: writing {} synthetic scans per class to {}", s.per_class, s.out.string()));
+    std::filesystem::remove_all(dir);
+    data::synth::write_synth_dataset(s);
+    write_text_file_atomic(stamp, settings.dump());
+  }
+  data::LoadOptions load;
+  load.root = s.out;
+  load.preprocess.windows = s.windows;
+  load.preprocess.height = train.height();
+  load.preprocess.width = train.width();
+  load.preprocess.color = train.channels() == 3 ? data::ColorMode::rgb : data::ColorMode::gray;
+  load.classes = train.class_names();
+  load.cache_dir = dir / "cache";
+  return data::load_gravityspy(load).dataset;
+}
+
+// The checkpoints the methods start from (empty: from scratch).
+struct Initialisations {
+  std::optional<Pretrained> gan_only, synth_only, synth_then_gan;
+};
+
 struct TrainedMethod {
   MethodResult result;
   std::shared_ptr<nets::GlitchClassifier> model;
 };
 
 TrainedMethod run_method(Method method, double share, const data::Dataset& train, const data::Dataset& validation,
-                         const data::Dataset& test, const data::Dataset& generated, const GanTrained* gan_only,
+                         const data::Dataset& test, const data::Dataset& generated, const Initialisations& init,
                          const StudyOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   TrainedMethod t;
@@ -203,9 +269,13 @@ TrainedMethod run_method(Method method, double share, const data::Dataset& train
   const data::Dataset real = real_share_subset(train, share, o.classifier.seed);
   nets::ClassifierTrainOptions c = classifier_options(o, real, r.run, label);
   if (method == Method::real_plus_gan) c.extra = &generated;
-  if (method == Method::gan_pretrain) {
-    r.pretrain_history = gan_only->trained.history;
-    c.init = gan_only->checkpoint;
+  const std::optional<Pretrained>& start_from = method == Method::gan_pretrain       ? init.gan_only
+                                                : method == Method::synth_pretrain     ? init.synth_only
+                                                : method == Method::synth_gan_pretrain ? init.synth_then_gan
+                                                                                       : std::nullopt;
+  if (start_from) {
+    r.pretrain_history = start_from->history;
+    c.init = start_from->checkpoint;
   }
   const nets::ClassifierTrainResult trained = nets::train_classifier(real, validation, c);
   r.history = trained.history;
@@ -230,6 +300,8 @@ std::string method_name(Method method) {
     case Method::real: return "real";
     case Method::real_plus_gan: return "real+gan";
     case Method::gan_pretrain: return "gan-pretrain";
+    case Method::synth_pretrain: return "synth-pretrain";
+    case Method::synth_gan_pretrain: return "synth+gan-pretrain";
   }
   throw std::logic_error("unknown study method");
 }
@@ -239,15 +311,24 @@ const std::vector<Method>& all_methods() {
   return methods;
 }
 
+const std::vector<Method>& known_methods() {
+  static const std::vector<Method> methods{Method::real, Method::real_plus_gan, Method::gan_pretrain, Method::synth_pretrain,
+                                           Method::synth_gan_pretrain};
+  return methods;
+}
+
+bool uses_synthetic(Method method) { return method == Method::synth_pretrain || method == Method::synth_gan_pretrain; }
+
 std::vector<Method> parse_methods(const std::string& text) {
   std::vector<Method> out;
   std::size_t begin = 0;
   while (begin <= text.size()) {
     const std::size_t end = std::min(text.find(',', begin), text.size());
     const std::string name = text.substr(begin, end - begin);
-    const auto& all = all_methods();
+    const auto& all = known_methods();
     const auto it = std::find_if(all.begin(), all.end(), [&](Method m) { return method_name(m) == name; });
-    if (it == all.end()) throw std::invalid_argument("unknown method '" + name + "' (real, real+gan, gan-pretrain)");
+    if (it == all.end())
+      throw std::invalid_argument("unknown method '" + name + "' (real, real+gan, gan-pretrain, synth-pretrain, synth+gan-pretrain)");
     if (std::find(out.begin(), out.end(), *it) == out.end()) out.push_back(*it);
     begin = end + 1;
   }
@@ -320,7 +401,7 @@ StudyResult run_study(const data::Dataset& train, const data::Dataset& validatio
   result.sample_weights = options.sample_weights;
 
   // `real` on all real images comes first: it is the baseline and GAN-test's judge.
-  TrainedMethod judge = run_method(Method::real, 1.0, train, validation, test, data::Dataset(), nullptr, options);
+  TrainedMethod judge = run_method(Method::real, 1.0, train, validation, test, data::Dataset(), {}, options);
   const bool report_real = std::find(options.methods.begin(), options.methods.end(), Method::real) != options.methods.end();
 
   const GanOutput gan = train_gan_and_generate(train, options, result.generated_counts, *judge.model);
@@ -352,13 +433,23 @@ StudyResult run_study(const data::Dataset& train, const data::Dataset& validatio
   const GanTrained gan_only = train_on_generated(train, validation, test, gan.generated, options);
   result.gan_train_accuracy = gan_only.accuracy;
   result.gan_train_seconds = gan_only.seconds;
+  Initialisations init;
+  init.gan_only = Pretrained{gan_only.checkpoint, gan_only.trained.history, gan_only.accuracy};
+  const auto asked = [&](Method m) { return std::find(options.methods.begin(), options.methods.end(), m) != options.methods.end(); };
+  if (std::any_of(options.methods.begin(), options.methods.end(), uses_synthetic)) {
+    const data::Dataset synthetic = synthetic_set(train, options);
+    init.synth_only = pretrain(synthetic, validation, test, {}, "synth-only", options);
+    result.synth_only_accuracy = init.synth_only->accuracy;
+    if (asked(Method::synth_gan_pretrain))
+      init.synth_then_gan = pretrain(gan.generated, validation, test, init.synth_only->checkpoint, "synth-then-gan", options);
+  }
   for (double share : options.real_shares) {
     for (Method m : options.methods) {
       if (m == Method::real && share == 1) {
         if (report_real) result.methods.push_back(judge.result);
         continue;
       }
-      result.methods.push_back(run_method(m, share, train, validation, test, gan.generated, &gan_only, options).result);
+      result.methods.push_back(run_method(m, share, train, validation, test, gan.generated, init, options).result);
     }
   }
   return result;

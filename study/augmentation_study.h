@@ -14,7 +14,14 @@
 //        real          real training images only
 //        real+gan      real images with generated ones mixed into every batch
 //        gan-pretrain  trained on generated images only, then fine-tuned on the real ones
-//      each at every `real_shares` entry (the classifiers' real images; the GAN sees them all).
+//      each at every `real_shares` entry (the classifiers' real images; the GAN sees them all);
+//      and, when asked for (not by default), the offline analogue of ImageNet transfer:
+//        synth-pretrain      pre-trained on synthetic scans of the study's classes (the generator of
+//                            `glitchgan synth`), then fine-tuned on the real ones
+//        synth+gan-pretrain  pre-trained on synthetic scans, then on generated images, then real
+//      The synthetic-only stage's accuracy on the real test split is the study's sim->real figure.
+//      On synthetic study data (the demo) the pre-training set comes from the data's own
+//      generator (another seed), so it bounds what synthetic pre-training could give from above.
 // Every step is seeded from the options, so a study is reproducible bit for bit.
 #include <filesystem>
 #include <functional>
@@ -31,11 +38,17 @@
 
 namespace gg::study {
 
-enum class Method { real, real_plus_gan, gan_pretrain };
-std::string method_name(Method method);  // "real", "real+gan", "gan-pretrain"
+enum class Method { real, real_plus_gan, gan_pretrain, synth_pretrain, synth_gan_pretrain };
+// "real", "real+gan", "gan-pretrain", "synth-pretrain", "synth+gan-pretrain"
+std::string method_name(Method method);
 // Parses a comma-separated list of method names; throws std::invalid_argument naming a bad one.
 std::vector<Method> parse_methods(const std::string& text);
+// The study's default methods: real, real+gan, gan-pretrain.
 const std::vector<Method>& all_methods();
+// Every method, in the order tables and charts list them.
+const std::vector<Method>& known_methods();
+// Whether the method starts from the synthetic pre-training stage.
+bool uses_synthetic(Method method);
 
 struct StudyOptions {
   // The GAN: resolution and channels must match the data; num_classes and class_names are set
@@ -60,6 +73,13 @@ struct StudyOptions {
   double gan_metrics_kimg = 0;       // GAN-test and SWD of G and Gs into the GAN's log this often (0: at the end only)
   double gan_progress_seconds = 30;  // between ProGAN progress lines
   bool write_generated_pngs = true;  // in the Gravity Spy layout (train-classifier --extra reads them)
+  // The synthetic pre-training set of synth-pretrain and synth+gan-pretrain: synth_per_class scans
+  // of each of the study's classes (which must be Gravity Spy classes), seed synth_seed, written
+  // to synth_dir (empty: <out>/synth-pretrain-data; scans/ in the Gravity Spy layout, cache/, and
+  // synth-settings.json) and reused there while these settings hold.
+  std::size_t synth_per_class = 200;
+  std::uint64_t synth_seed = 1000003;
+  std::filesystem::path synth_dir;
   std::filesystem::path out;
   std::function<void(const std::string&)> print;  // progress lines; empty: silent
 };
@@ -69,7 +89,7 @@ struct MethodResult {
   double real_share = 1.0;  // share of each class's real training images this classifier saw
   nets::ClassificationReport test;      // on the test split, with the best-validation weights
   std::vector<nets::EpochReport> history;
-  std::vector<nets::EpochReport> pretrain_history;  // gan-pretrain only: the generated-only stage
+  std::vector<nets::EpochReport> pretrain_history;  // the pre-training stage that precedes the real images
   int best_epoch = 0;
   double seconds = 0;
   std::filesystem::path run;  // the classifier's folder (best.safetensors, log.jsonl)
@@ -85,6 +105,8 @@ struct StudyResult {
   // the test accuracy of a classifier trained on generated images only.
   double gan_test_accuracy = std::numeric_limits<double>::quiet_NaN();
   double gan_train_accuracy = std::numeric_limits<double>::quiet_NaN();
+  // sim->real: the test accuracy of the synthetic-only stage (NaN when no synthetic method ran).
+  double synth_only_accuracy = std::numeric_limits<double>::quiet_NaN();
   // GAN-test of both generators at the end (gan_test_accuracy is that of sample_weights').
   double gan_test_ema = std::numeric_limits<double>::quiet_NaN();
   double gan_test_raw = std::numeric_limits<double>::quiet_NaN();

@@ -75,7 +75,7 @@ data::Image metric_chart(const std::vector<ExperimentSummary>& summary, bool acc
   const std::set<double> shares = real_shares_of(summary);
   std::vector<report::Series> series;
   for (double share : shares) {
-    for (Method m : all_methods()) {
+    for (Method m : known_methods()) {
       report::Series s{.label = series_label(m, share, shares.size() > 1), .x = {}, .y = {}, .error = {}};
       for (const ExperimentSummary& row : summary) {
         if (row.method != m || row.real_share != share) continue;
@@ -100,7 +100,7 @@ std::vector<report::Series> delta_series(const std::vector<ExperimentSummary>& s
   const std::set<double> shares = real_shares_of(summary);
   std::vector<report::Series> series;
   for (double share : shares) {
-    for (Method m : all_methods()) {
+    for (Method m : known_methods()) {
       if (m == Method::real) continue;
       report::Series s{.label = series_label(m, share, shares.size() > 1), .x = {}, .y = {}, .error = {}};
       for (const ExperimentSummary& row : summary) {
@@ -128,7 +128,7 @@ data::Image real_share_chart(const std::vector<ExperimentSummary>& summary) {
   std::set<std::size_t> sizes;
   for (const ExperimentSummary& row : summary) sizes.insert(row.size);
   std::vector<report::Series> series;
-  for (Method m : all_methods()) {
+  for (Method m : known_methods()) {
     for (std::size_t size : sizes) {
       report::Series s{.label = fmt::format("{}, {} per class", method_name(m), size), .x = {}, .y = {}, .error = {}};
       for (const ExperimentSummary& row : summary) {
@@ -404,6 +404,9 @@ std::vector<ExperimentRun> run_experiment(const data::Dataset& train_pool, const
       if (print) print(fmt::format("=== experiment: {} images per class, seed {} ===", size, seed));
       StudyOptions study = options.study;
       study.out = options.out / fmt::format("size-{}", size) / fmt::format("seed-{}", seed);
+      // One synthetic pre-training set for all the studies (one per rank: none waits for another's).
+      if (study.synth_dir.empty())
+        study.synth_dir = options.out / (ranks == 1 ? std::string("synth-pretrain-data") : fmt::format("synth-pretrain-data-rank-{}", rank));
       study.gan.seed = seed;
       study.resume_gan = options.resume;  // a study cut short goes on from its GAN checkpoint
       study.classifier.seed = seed;

@@ -78,7 +78,7 @@ struct ExperimentSummary {
   double gan_train_accuracy_mean = std::numeric_limits<double>::quiet_NaN();
 };
 
-// One row per (size, real share, method), ordered by size, share, then method as in all_methods().
+// One row per (size, real share, method), ordered by size, share, then method as in known_methods().
 // Means and sample standard deviations (n - 1; 0 for a single run) over seeds. A method is paired
 // with `real` at the same (size, seed, real share); a seed whose `real` run is missing is left out
 // of the differences (delta_pairs counts the pairs). Throws std::invalid_argument when one

@@ -34,6 +34,12 @@ report::ChartOptions chart_options(std::string title, std::string x_label, std::
 std::string percent(double v) { return std::isfinite(v) ? fmt::format("{:.1f}%", 100 * v) : std::string("n/a"); }
 
 // "gan-pretrain", or "gan-pretrain@0.25" for a run on a share of the real images.
+// A label as part of a file name: "real+gan" -> "real-gan".
+std::string file_safe(std::string label) {
+  std::replace(label.begin(), label.end(), '+', '-');
+  return label;
+}
+
 std::string method_label(const MethodResult& m) {
   return m.real_share < 1 ? fmt::format("{}@{:g}", method_name(m.method), m.real_share) : method_name(m.method);
 }
@@ -137,7 +143,7 @@ void classifier_section(report::HtmlReport& page, const StudyResult& r, const st
     for (const auto& row : m.test.confusion) values.emplace_back(row.begin(), row.end());
     const std::string name = method_label(m);
     confusions.emplace_back(save(report::heat_map(values, r.class_names, r.class_names, "Confusion, " + name + " (rows: true class, columns: predicted)"), out,
-                                 "confusion-" + (m.method == Method::real_plus_gan ? std::string("real-gan") : name) + ".png"),
+                                 "confusion-" + file_safe(name) + ".png"),
                             "Test confusion matrix (rows: true class), " + name);
   }
   page.images_row(confusions);
@@ -190,6 +196,7 @@ std::string study_summary_json(const StudyResult& r, const data::Dataset& test, 
       {"gan_test_accuracy_raw", number_or_null(r.gan_test_raw)},
       {"gan_test_per_class", r.gan_test_per_class},
       {"gan_train_accuracy", number_or_null(r.gan_train_accuracy)},
+      {"synth_only_accuracy", number_or_null(r.synth_only_accuracy)},
       {"swd", {{"ema", number_or_null(r.swd_ema)}, {"raw", number_or_null(r.swd_raw)},
                {"real_floor", number_or_null(r.swd_real_floor)}}},
       {"methods", methods},

@@ -42,7 +42,10 @@ std::vector<std::pair<std::string, std::string>> StudySettings::describe() const
       {"classifiers", fmt::format("{}; at most {} epochs, batch {}, Adam lr {} (x0.1 every 7 epochs), early stopping "
                                   "patience {}, {}generated share of a batch {}",
                                   methods, epochs, batch, lr, patience, class_weights ? "class weights, " : "",
-                                  extra_ratio)},
+                                  extra_ratio) +
+                          (methods.find("synth") != std::string::npos
+                               ? fmt::format("; synthetic pre-training on {} scans per class", synth_per_class)
+                               : std::string())},
       {"seed, device", fmt::format("{}, {}", seed, device)},
   };
 }
@@ -108,6 +111,8 @@ StudyOptions StudySettings::to_options(const std::filesystem::path& out, std::fu
   o.classifier.device = o.gan.device;
   o.classifier.preprocess = preprocess();
   o.enlarge = enlarge;
+  if (synth_per_class < 1) throw std::invalid_argument("--synth-per-class must be at least 1");
+  o.synth_per_class = synth_per_class;
   o.gan_progress_seconds = progress_seconds;
   try {
     o.methods = parse_methods(methods);

@@ -46,6 +46,7 @@ struct StudySettings {
   double extra_ratio = 0.5;
   double enlarge = 2;            // real + generated per class, as a multiple of the largest class
   std::string methods = "real,real+gan,gan-pretrain";
+  std::size_t synth_per_class = 200;  // synthetic scans per class for synth-pretrain and synth+gan-pretrain
   // Everything
   std::uint64_t seed = 1;
   std::string device = "cpu";

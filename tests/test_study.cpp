@@ -2,6 +2,7 @@
 // cases, and tiny end-to-end runs that check every method, size and report image is there.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -9,6 +10,7 @@
 #include <sstream>
 
 #include "data/splits.h"
+#include "data/synth/synth_dataset.h"
 #include "study/demo.h"
 #include "study/experiment.h"
 #include "study/study_report.h"
@@ -56,7 +58,9 @@ TEST_CASE("study: a real share keeps ceil(share * n_k) images of each class, at 
 TEST_CASE("study: method names parse and round-trip") {
   CHECK(study::parse_methods("real,gan-pretrain") == std::vector<study::Method>{study::Method::real, study::Method::gan_pretrain});
   CHECK(study::parse_methods("real+gan,real+gan") == std::vector<study::Method>{study::Method::real_plus_gan});
-  for (study::Method m : study::all_methods()) CHECK(study::parse_methods(study::method_name(m)) == std::vector{m});
+  for (study::Method m : study::known_methods()) CHECK(study::parse_methods(study::method_name(m)) == std::vector{m});
+  CHECK(study::parse_methods("synth+gan-pretrain,synth-pretrain") ==
+        std::vector<study::Method>{study::Method::synth_gan_pretrain, study::Method::synth_pretrain});
   CHECK_THROWS_WITH_AS(study::parse_methods("real,imagenet"), doctest::Contains("imagenet"), std::invalid_argument);
 }
 
@@ -182,6 +186,46 @@ TEST_CASE("experiment: a tiny run writes every method and size") {
   }
   CHECK_THROWS_WITH_AS(study::parse_runs_csv(study::runs_csv({}) + "4,1,1,nope,0.5,0.5,4,0,1.0,n/a,n/a\n"),
                        doctest::Contains("line 2"), std::invalid_argument);
+}
+
+TEST_CASE("study: synthetic pre-training writes its set once, starts the synth methods and measures sim->real") {
+  TempDir tmp("gg_test_study_synth");
+  data::synth::SynthDatasetOptions d;
+  d.out = tmp.path() / "data";
+  d.per_class = 8;
+  d.validation_per_class = d.test_per_class = 3;
+  d.classes = {"Blip", "Whistle"};
+  d.windows = {1.0};
+  data::synth::write_synth_dataset(d);
+  study::StudySettings settings = tiny_settings();
+  settings.methods = "real,synth-pretrain,synth+gan-pretrain";
+  settings.synth_per_class = 6;
+  const data::Splits splits = study::load_study_data(d.out, settings, {}).splits;
+  study::StudyOptions o = settings.to_options(tmp.path() / "study", {});
+  o.synth_dir = tmp.path() / "synthetic";
+  const study::StudyResult r = study::run_study(splits.train, splits.validation, splits.test, o);
+  REQUIRE(r.methods.size() == 3);
+  CHECK(r.methods[1].method == study::Method::synth_pretrain);
+  CHECK(r.methods[2].method == study::Method::synth_gan_pretrain);
+  CHECK_FALSE(r.methods[1].pretrain_history.empty());  // the synthetic stage's epochs
+  CHECK(std::isfinite(r.synth_only_accuracy));
+  CHECK(std::filesystem::exists(tmp.path() / "synthetic" / "scans" / "Blip"));
+  CHECK(std::filesystem::exists(tmp.path() / "study" / "classifier-synth-then-gan" / "best.safetensors"));
+
+  // The set is reused while its settings hold: a second study writes nothing there.
+  const auto stamp_time = std::filesystem::last_write_time(tmp.path() / "synthetic" / "synth-settings.json");
+  study::StudyOptions again = o;
+  again.methods = {study::Method::synth_pretrain};
+  again.out = tmp.path() / "again";
+  study::run_study(splits.train, splits.validation, splits.test, again);
+  CHECK(std::filesystem::last_write_time(tmp.path() / "synthetic" / "synth-settings.json") == stamp_time);
+
+  // Classes the generator has no model of are refused, naming the method.
+  const data::Splits bars = bar_splits();
+  study::StudyOptions foreign = tiny_settings().to_options(tmp.path() / "bars", {});
+  foreign.methods = {study::Method::synth_pretrain};
+  CHECK_THROWS_WITH_AS(study::run_study(bars.train, bars.validation, bars.test, foreign), doctest::Contains("synth-pretrain"),
+                       std::invalid_argument);
 }
 
 TEST_CASE("study: the same seed gives the same results") {
