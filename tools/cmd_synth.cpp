@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <string>
 
 #include "data/synth/glitch_models.h"
 #include "data/synth/synth_dataset.h"
@@ -36,9 +37,15 @@ void add_synth_command(CLI::App& app) {
   cmd->add_option("--seed", options->seed, "seed of every random stream")->capture_default_str();
   cmd->add_option("--durations", options->windows, "comma-separated time windows in seconds (0.5,1.0,2.0,4.0)")
       ->delimiter(',')->capture_default_str();
+  auto energy_norm = std::make_shared<std::string>("median");
+  cmd->add_option("--energy-norm", *energy_norm,
+                  "what each frequency row's tile energy is divided by: median (the background averages 1.44) or mean (1)")
+      ->check(CLI::IsMember({"median", "mean"}))->capture_default_str();
   cmd->add_option("--png-level", options->png_compression, "zlib compression level of the PNGs")
       ->check(in_range(0, 9))->capture_default_str();
-  cmd->callback([options] {
+  cmd->callback([options, energy_norm] {
+    options->scan.q.norm = *energy_norm == "mean" ? data::synth::QTransformOptions::Norm::mean
+                                                  : data::synth::QTransformOptions::Norm::median;
     double last_print = -1;
     const auto summary = data::synth::write_synth_dataset(*options, [&](const data::synth::SynthProgress& p) {
       if (p.done != p.total && p.seconds - last_print < 1.0) return;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <numeric>
 #include <numbers>
 
 namespace gg::data::synth {
@@ -33,7 +34,7 @@ std::vector<double> row_frequencies(double q, const QTransformOptions& o) {
 // row length m before the FFT samples the tile's complex envelope at m evenly spaced times
 // (decimation in time is aliasing in frequency), so fast rows cost no more than the output needs.
 std::vector<float> tile_row(const FftArray<Complex>& spectrum, double duration, double f0, double q,
-                            std::size_t max_samples, FftArray<Complex>& scratch) {
+                            std::size_t max_samples, QTransformOptions::Norm norm, FftArray<Complex>& scratch) {
   const double half_width = f0 * std::sqrt(11.0) / q;
   const std::size_t bins = spectrum.size();
   const auto first = static_cast<std::size_t>(std::max(1.0, std::ceil((f0 - half_width) * duration)));
@@ -51,10 +52,16 @@ std::vector<float> tile_row(const FftArray<Complex>& spectrum, double duration, 
   inverse_fft(x, m);
   std::vector<float> energy(m);
   for (std::size_t j = 0; j < m; ++j) energy[j] = std::norm(x[j]);
-  std::vector<float> sorted = energy;
-  std::nth_element(sorted.begin(), sorted.begin() + m / 2, sorted.end());
-  const float median = std::max(sorted[m / 2], 1e-30f);
-  for (float& e : energy) e /= median;
+  float scale = 0;
+  if (norm == QTransformOptions::Norm::median) {
+    std::vector<float> sorted = energy;
+    std::nth_element(sorted.begin(), sorted.begin() + m / 2, sorted.end());
+    scale = sorted[m / 2];
+  } else {
+    scale = static_cast<float>(std::accumulate(energy.begin(), energy.end(), 0.0) / static_cast<double>(m));
+  }
+  scale = std::max(scale, 1e-30f);
+  for (float& e : energy) e /= scale;
   return energy;
 }
 
@@ -77,7 +84,7 @@ QPlane q_transform(const FftArray<Complex>& spectrum, std::size_t n, double dura
     plane.q = q;
     plane.frequencies = row_frequencies(q, options);
     for (double f0 : plane.frequencies) {
-      plane.energy.push_back(tile_row(spectrum, duration, f0, q, options.max_row_samples, scratch));
+      plane.energy.push_back(tile_row(spectrum, duration, f0, q, options.max_row_samples, options.norm, scratch));
       plane.peak = std::max(plane.peak, central_peak(plane.energy.back(), duration, options.search));
     }
     if (best.energy.empty() || plane.peak > best.peak) best = std::move(plane);

@@ -131,7 +131,7 @@ SynthSummary write_synth_dataset(const SynthDatasetOptions& options,
       const Job& job = jobs[j];
       const int klass = class_index[job.class_slot];
       const std::uint64_t stream_index = static_cast<std::uint64_t>(job.split) * kSplitStride + job.index;
-      const SynthGlitch glitch = synth_glitch(klass, options.seed, stream_index, options.windows);
+      const SynthGlitch glitch = synth_glitch(klass, options.seed, stream_index, options.windows, options.scan);
       const std::string id = synth_glitch_id(options.seed, klass, job.split, job.index);
       const fs::path folder = folder_of(job.split, job.class_slot);
       for (std::size_t w = 0; w < options.windows.size(); ++w) {

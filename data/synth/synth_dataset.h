@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "data/synth/synth_scan.h"
+
 namespace gg::data::synth {
 
 struct SynthDatasetOptions {
@@ -24,6 +26,7 @@ struct SynthDatasetOptions {
   std::uint64_t seed = 0;
   std::vector<double> windows{0.5, 1.0, 2.0, 4.0};
   int png_compression = 3;  // zlib level: 3 is much faster than 6 and barely larger on noisy images
+  ScanOptions scan;          // the segment and the Q transform (its energy normalisation among them)
 };
 
 // Class k of K gets round(per_class * imbalance^(-k / (K - 1))) glitches, at least 1.
