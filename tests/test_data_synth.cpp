@@ -27,7 +27,7 @@ constexpr double kRate = 4096, kDuration = 4;
 constexpr std::size_t kN = 16384;
 
 // Q plane of whitened noise plus, optionally, a sine-Gaussian at time 0.
-QPlane plane_of(double snr, double f0, std::uint64_t seed) {
+QPlane plane_of(double snr, double f0, std::uint64_t seed, QTransformOptions::Norm norm = QTransformOptions::Norm::median) {
   WaveformBuilder signal(kRate, kN);
   if (snr > 0) signal.sine_gaussian(0, f0, 8, snr);
   FftArray<float> samples(kN);
@@ -39,6 +39,7 @@ QPlane plane_of(double snr, double f0, std::uint64_t seed) {
   QTransformOptions q;
   q.f_max = 1024;
   q.max_row_samples = 2048;
+  q.norm = norm;
   return q_transform(spectrum, kN, kDuration, q);
 }
 
@@ -78,6 +79,13 @@ TEST_CASE("data: Q transform of noise is median-normalised and finds a sine-Gaus
   }
   CHECK(best_f == doctest::Approx(200).epsilon(0.2));
   CHECK(std::abs(best_t) < 0.02);
+
+  // Normalised by the mean instead, every row of noise averages exactly 1, and the same tiles are
+  // ln 2 times as loud.
+  const QPlane by_mean = plane_of(0, 0, 1, QTransformOptions::Norm::mean);
+  for (const auto& row : by_mean.energy)
+    CHECK(std::accumulate(row.begin(), row.end(), 0.0) / static_cast<double>(row.size()) == doctest::Approx(1.0).epsilon(1e-5));
+  CHECK(by_mean.peak == doctest::Approx(noise.peak * std::log(2.0)).epsilon(0.15));
 }
 
 TEST_CASE("data: aLIGO design PSD has its minimum in the bucket") {
