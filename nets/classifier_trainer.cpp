@@ -328,6 +328,7 @@ ClassifierTrainResult train_classifier(const data::Dataset& train, const data::D
   Generator init_gen(derive_seed(options.seed, kInit)), dropout_gen(dropout_seed);
   auto model = std::make_shared<GlitchClassifier>(options.net, init_gen, TensorOptions{DType::f32, options.device});
   if (!options.init.empty()) load_init(*model, train, options);
+  broadcast_tensors(communicator, model->state_dict());  // the replicas start alike (they do by seed; root's copy makes sure)
   model->train();
 
   std::ofstream log;

@@ -31,9 +31,13 @@ BatchShare::BatchShare(int global_batch, int group_size, int rank, int ranks) : 
   size_ = global_batch / ranks;
 }
 
+void BatchShare::check_rows(std::size_t rows) const {
+  if (rows != static_cast<std::size_t>(global_))
+    throw std::invalid_argument(fmt::format("BatchShare: {} rows, but the global batch is {}", rows, global_));
+}
+
 Tensor BatchShare::rows(const Tensor& x) const {
-  if (x.size(0) != global_)
-    throw std::invalid_argument(fmt::format("BatchShare: {} rows, but the global batch is {}", x.size(0), global_));
+  check_rows(static_cast<std::size_t>(x.size(0)));
   if (whole()) return x;
   std::vector<Tensor> parts;
   for (const auto& [begin, end] : runs_) parts.push_back(slice(x, 0, begin, end));

@@ -32,6 +32,7 @@ class BatchShare {
   // This rank's rows of x (global_batch, ...): x itself when the share is the whole batch.
   Tensor rows(const Tensor& x) const;
   template <typename T> std::vector<T> rows(const std::vector<T>& v) const {
+    check_rows(v.size());
     if (whole()) return v;
     std::vector<T> out;
     for (const auto& [begin, end] : runs_) out.insert(out.end(), v.begin() + begin, v.begin() + end);
@@ -39,6 +40,8 @@ class BatchShare {
   }
 
  private:
+  void check_rows(std::size_t rows) const;  // throws std::invalid_argument unless rows == global_batch()
+
   int global_ = 0, size_ = 0;
   std::vector<std::pair<int, int>> runs_;
 };

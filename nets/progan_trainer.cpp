@@ -300,7 +300,7 @@ IterationLosses ProganTrainer::generator_step(const SchedulePoint& point) {
   std::vector<int> drawn;
   if (config_.net.num_classes > 0)
     for (int i = 0; i < point.batch; ++i) drawn.push_back(reals_.label(data::uniform_below(labels_gen_, reals_.size())));
-  const std::vector<int> labels = share.rows(drawn);
+  const std::vector<int> labels = drawn.empty() ? drawn : share.rows(drawn);  // empty: unconditional
   const Tensor latents = share.rows(Tensor::randn({point.batch, progan_latent_size(config_.net)}, latents_gen_, options_));
 
   FrozenParameters frozen(d_->parameters());

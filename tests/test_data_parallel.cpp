@@ -67,6 +67,7 @@ TEST_CASE("data parallel: a batch that does not split into whole groups per rank
   CHECK_THROWS_WITH_AS(nets::BatchShare(4, 4, 0, 2), doctest::Contains("must be a multiple of 8"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(nets::BatchShare(24, 4, 0, 4), doctest::Contains("must be a multiple of 16"), std::invalid_argument);
   CHECK_THROWS_AS(nets::BatchShare(16, 4, 2, 2), std::invalid_argument);  // no rank 2 of 2
+  CHECK_THROWS_AS(nets::BatchShare(16, 4, 0, 2).rows(std::vector<int>(3)), std::invalid_argument);  // not the global batch
   const nets::BatchShare alone(16, 4, 0, 1);
   CHECK(alone.whole());
   const Tensor x = testing::random_f64({16, 2}, 3);

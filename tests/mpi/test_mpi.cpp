@@ -66,7 +66,7 @@ bool same_on_every_rank(const std::string& text) {
 
 // A tiny conditional run on the bars task: 8x8, rounds of 2 x 8 images, minibatch-stddev groups
 // of 4 (so 2 ranks hold 4 images each: one column of every group).
-nets::ProganTrainConfig tiny_gan(bool augment) {
+nets::ProganTrainConfig tiny_gan(bool augment, bool conditional = true) {
   nets::ProganTrainConfig c;
   c.net = {.resolution = 8, .channels = 1, .fmap_base = 64, .fmap_max = 16, .num_classes = 4};
   c.schedule.stabilize_kimg = 0.064;
@@ -77,6 +77,10 @@ nets::ProganTrainConfig tiny_gan(bool augment) {
   c.class_names = testing::bar_classes();
   c.grid_count = 4;
   if (augment) c.augment.probability = 0.5;
+  if (!conditional) {
+    c.net.num_classes = 0;
+    c.class_names = {"Bars"};
+  }
   return c;
 }
 
@@ -135,10 +139,12 @@ TEST_CASE("mpi: gradients are averaged over the ranks in one bucket") {
 }
 
 TEST_CASE("mpi: ProGAN on 2 ranks trains as one process with the same global batch, bit-identically each time") {
+  // Conditional without and with augmentation, and unconditional (the bars' labels unused).
   const data::Dataset data = testing::bars_dataset(40, 8, 3);
-  for (bool augment : {false, true}) {
+  for (auto [augment, conditional] : {std::pair{false, true}, {true, true}, {true, false}}) {
     CAPTURE(augment);
-    const nets::ProganTrainConfig config = tiny_gan(augment);
+    CAPTURE(conditional);
+    const nets::ProganTrainConfig config = tiny_gan(augment, conditional);
     const GanRun parallel = train_gan(config, data, *world);
     const GanRun again = train_gan(config, data, *world);
     const GanRun alone = train_gan(config, data, single_process());
