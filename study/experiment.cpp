@@ -427,9 +427,10 @@ std::vector<ExperimentRun> run_experiment(const data::Dataset& train_pool, const
                         .gan_test_accuracy = result.gan_test_accuracy,
                         .gan_train_accuracy = result.gan_train_accuracy});
       }
-      // Written after every study, so a long experiment that stops keeps what it finished.
-      if (ranks == 1) write_text_file_atomic(options.out / "runs.csv", runs_csv(in_study_order(done, runs, options.sizes)));
-      else write_text_file_atomic(rank_file, runs_csv(runs));
+      // Written after every study, with the rows resumed from, so a long experiment that stops
+      // (even twice) keeps what it finished.
+      write_text_file_atomic(ranks == 1 ? options.out / "runs.csv" : rank_file,
+                             runs_csv(in_study_order(done, runs, options.sizes)));
     }
   }
   if (ranks > 1) {
