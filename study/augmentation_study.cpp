@@ -168,33 +168,15 @@ nets::ClassifierTrainOptions classifier_options(const StudyOptions& o, const dat
   return c;
 }
 
-// The generated-only classifier: GAN-train's model and gan-pretrain's first stage.
-struct GanTrained {
-  nets::ClassifierTrainResult trained;
-  std::filesystem::path checkpoint;
-  double accuracy = 0;  // on the real test split
-  double seconds = 0;
-};
-
-GanTrained train_on_generated(const data::Dataset& train, const data::Dataset& validation, const data::Dataset& test,
-                              const data::Dataset& generated, const StudyOptions& o) {
-  const auto start = std::chrono::steady_clock::now();
-  const nets::ClassifierTrainOptions c = classifier_options(o, train, o.out / "classifier-gan-only", "gan-only");
-  GanTrained g;
-  nets::GanTrainResult r = nets::gan_train(generated, validation, test, c);
-  g.trained = std::move(r.trained);
-  g.checkpoint = c.out / "best.safetensors";
-  g.accuracy = r.test.accuracy;
-  g.seconds = seconds_since(start);
-  say(o, fmt::format("GAN-train: a classifier trained on generated images only reaches {:.1f}% on the real test split", 100 * g.accuracy));
-  return g;
-}
-
-// A pre-training stage's classifier: its checkpoint, history and accuracy on the real test split.
+// A pre-training stage's classifier, trained on generated or synthetic images (from `init`, when
+// given) with early stopping on the real validation split: its checkpoint, its history, and its
+// accuracy on the real test split (GAN-train for the generated-only stage, sim->real for the
+// synthetic-only one).
 struct Pretrained {
   std::filesystem::path checkpoint;
   std::vector<nets::EpochReport> history;
   double accuracy = 0;
+  double seconds = 0;
 };
 
 Pretrained pretrain(const data::Dataset& images, const data::Dataset& validation, const data::Dataset& test,
@@ -202,12 +184,8 @@ Pretrained pretrain(const data::Dataset& images, const data::Dataset& validation
   const auto start = std::chrono::steady_clock::now();
   nets::ClassifierTrainOptions c = classifier_options(o, images, o.out / ("classifier-" + name), name);
   c.init = init;
-  const nets::ClassifierTrainResult trained = nets::train_classifier(images, validation, c);
-  const nets::Predictions predictions = nets::predict(*trained.model, test, c.batch, c.device);
-  Pretrained p{c.out / "best.safetensors", trained.history,
-               nets::evaluate_predictions(test.labels(), predictions.predicted, test.num_classes()).accuracy};
-  say(o, fmt::format("{}: {:.1f}% on the real test split ({:.0f} s)", name, 100 * p.accuracy, seconds_since(start)));
-  return p;
+  nets::GanTrainResult r = nets::gan_train(images, validation, test, c);
+  return {c.out / "best.safetensors", std::move(r.trained.history), r.test.accuracy, seconds_since(start)};
 }
 
 // The synthetic pre-training set at the study data's geometry, written once per settings.
@@ -430,18 +408,23 @@ StudyResult run_study(const data::Dataset& train, const data::Dataset& validatio
                              options.select_factor, 100 * gan.candidates_agreement, 100 * gan.kept_agreement));
   }
 
-  const GanTrained gan_only = train_on_generated(train, validation, test, gan.generated, options);
-  result.gan_train_accuracy = gan_only.accuracy;
-  result.gan_train_seconds = gan_only.seconds;
   Initialisations init;
-  init.gan_only = Pretrained{gan_only.checkpoint, gan_only.trained.history, gan_only.accuracy};
+  init.gan_only = pretrain(gan.generated, validation, test, {}, "gan-only", options);
+  result.gan_train_accuracy = init.gan_only->accuracy;
+  result.gan_train_seconds = init.gan_only->seconds;
+  say(options, fmt::format("GAN-train: a classifier trained on generated images only reaches {:.1f}% on the real test split",
+                           100 * result.gan_train_accuracy));
   const auto asked = [&](Method m) { return std::find(options.methods.begin(), options.methods.end(), m) != options.methods.end(); };
   if (std::any_of(options.methods.begin(), options.methods.end(), uses_synthetic)) {
     const data::Dataset synthetic = synthetic_set(train, options);
     init.synth_only = pretrain(synthetic, validation, test, {}, "synth-only", options);
     result.synth_only_accuracy = init.synth_only->accuracy;
-    if (asked(Method::synth_gan_pretrain))
+    say(options, fmt::format("sim->real: a classifier trained on synthetic scans only reaches {:.1f}% on the real test split",
+                             100 * result.synth_only_accuracy));
+    if (asked(Method::synth_gan_pretrain)) {
       init.synth_then_gan = pretrain(gan.generated, validation, test, init.synth_only->checkpoint, "synth-then-gan", options);
+      say(options, fmt::format("synth-then-gan: {:.1f}% on the real test split", 100 * init.synth_then_gan->accuracy));
+    }
   }
   for (double share : options.real_shares) {
     for (Method m : options.methods) {
