@@ -26,10 +26,8 @@ namespace {
 constexpr double kRate = 4096, kDuration = 4;
 constexpr std::size_t kN = 16384;
 
-// Q plane of whitened noise plus, optionally, a sine-Gaussian at time 0.
-QPlane plane_of(double snr, double f0, std::uint64_t seed, QTransformOptions::Norm norm = QTransformOptions::Norm::median) {
-  WaveformBuilder signal(kRate, kN);
-  if (snr > 0) signal.sine_gaussian(0, f0, 8, snr);
+// Q plane of whitened noise plus `signal`.
+QPlane plane_of(const WaveformBuilder& signal, std::uint64_t seed, QTransformOptions::Norm norm) {
   FftArray<float> samples(kN);
   std::copy(signal.samples().begin(), signal.samples().end(), samples.data());
   FftArray<Complex> spectrum(kN / 2 + 1);
@@ -41,6 +39,29 @@ QPlane plane_of(double snr, double f0, std::uint64_t seed, QTransformOptions::No
   q.max_row_samples = 2048;
   q.norm = norm;
   return q_transform(spectrum, kN, kDuration, q);
+}
+
+// Q plane of whitened noise plus, optionally, a sine-Gaussian at time 0.
+QPlane plane_of(double snr, double f0, std::uint64_t seed, QTransformOptions::Norm norm = QTransformOptions::Norm::median) {
+  WaveformBuilder signal(kRate, kN);
+  if (snr > 0) signal.sine_gaussian(0, f0, 8, snr);
+  return plane_of(signal, seed, norm);
+}
+
+// Mean normalised energy of the row nearest `f` over |t| < `half` seconds.
+double row_mean_near(const QPlane& plane, double f, double half) {
+  std::size_t r = 0;
+  for (std::size_t i = 0; i < plane.frequencies.size(); ++i) {
+    if (std::abs(std::log(plane.frequencies[i] / f)) < std::abs(std::log(plane.frequencies[r] / f))) r = i;
+  }
+  const std::vector<float>& row = plane.energy[r];
+  double sum = 0;
+  std::size_t count = 0;
+  for (std::size_t j = 0; j < row.size(); ++j) {
+    const double t = (static_cast<double>(j) / row.size() - 0.5) * kDuration;
+    if (std::abs(t) < half) sum += row[j], ++count;
+  }
+  return sum / count;
 }
 
 bool is_dark(const std::uint8_t* p) { return p[0] < 60 && p[1] < 60 && p[2] < 60; }
@@ -86,6 +107,42 @@ TEST_CASE("data: Q transform of noise is median-normalised and finds a sine-Gaus
   for (const auto& row : by_mean.energy)
     CHECK(std::accumulate(row.begin(), row.end(), 0.0) / static_cast<double>(row.size()) == doctest::Approx(1.0).epsilon(1e-5));
   CHECK(by_mean.peak == doctest::Approx(noise.peak * std::log(2.0)).epsilon(0.15));
+}
+
+TEST_CASE("data: the robust mean normalises noise to 1 and leaves a long loud line bright") {
+  // Noise alone: median / ln 2 is the mean of exponential tile energies.
+  const QPlane noise = plane_of(0, 0, 1, QTransformOptions::Norm::robust_mean);
+  double sum = 0;
+  std::size_t count = 0;
+  for (const auto& row : noise.energy) sum += std::accumulate(row.begin(), row.end(), 0.0), count += row.size();
+  CHECK(sum / count == doctest::Approx(1.0).epsilon(0.05));
+
+  // A steady 300 Hz line over 40 % of the segment: the row's mean rises with it and dims it; the
+  // median, still the noise's, does not.
+  WaveformBuilder line(kRate, kN);
+  line.tone(-0.8, 0.8, [](double) { return 300.0; }, [](double) { return 1.0; }, 100, 0.05);
+  const double by_mean = row_mean_near(plane_of(line, 1, QTransformOptions::Norm::mean), 300, 0.5);
+  const double by_robust_mean = row_mean_near(plane_of(line, 1, QTransformOptions::Norm::robust_mean), 300, 0.5);
+  CHECK(by_mean < 3);  // at most 1 / 0.4 times the noise, whatever the SNR
+  CHECK(by_robust_mean > 10 * by_mean);
+}
+
+TEST_CASE("data: model set v2 redraws the re-fitted classes and keeps the others' glitches") {
+  const std::vector<double> windows{1.0};
+  ScanOptions v1, v2;
+  v2.models = ModelSet::v2;
+  for (const char* kept : {"Tomte", "Power_Line", "No_Glitch"}) {
+    CAPTURE(kept);
+    const int k = glitch_class_index(kept);
+    CHECK(synth_glitch(k, 7, 1, windows, v1).images[0].pixels == synth_glitch(k, 7, 1, windows, v2).images[0].pixels);
+  }
+  for (const char* refitted : {"Whistle", "Koi_Fish", "Scattered_Light"}) {
+    CAPTURE(refitted);
+    const int k = glitch_class_index(refitted);
+    CHECK(synth_glitch(k, 7, 1, windows, v1).images[0].pixels != synth_glitch(k, 7, 1, windows, v2).images[0].pixels);
+  }
+  CHECK(model_set_from_name("v2") == ModelSet::v2);
+  CHECK_THROWS_WITH_AS(model_set_from_name("v3"), doctest::Contains("known: v1, v2"), std::invalid_argument);
 }
 
 TEST_CASE("data: aLIGO design PSD has its minimum in the bucket") {

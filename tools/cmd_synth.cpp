@@ -39,13 +39,20 @@ void add_synth_command(CLI::App& app) {
       ->delimiter(',')->capture_default_str();
   auto energy_norm = std::make_shared<std::string>("median");
   cmd->add_option("--energy-norm", *energy_norm,
-                  "what each frequency row's tile energy is divided by: median (the background averages 1.44) or mean (1)")
-      ->check(CLI::IsMember({"median", "mean"}))->capture_default_str();
+                  "what each frequency row's tile energy is divided by: median (the background averages 1.44), mean "
+                  "(1, but long loud lines dim themselves) or robust-mean (median / ln 2: 1, as Omega scans)")
+      ->check(CLI::IsMember({"median", "mean", "robust-mean"}))->capture_default_str();
+  auto models = std::make_shared<std::string>("v1");
+  cmd->add_option("--models", *models,
+                  "version of the class models: v1 (every study number in the README) or v2 (re-fitted to real "
+                  "scans with synth-check; see data/README.md)")
+      ->check(CLI::IsMember({"v1", "v2"}))->capture_default_str();
   cmd->add_option("--png-level", options->png_compression, "zlib compression level of the PNGs")
       ->check(in_range(0, 9))->capture_default_str();
-  cmd->callback([options, energy_norm] {
-    options->scan.q.norm = *energy_norm == "mean" ? data::synth::QTransformOptions::Norm::mean
-                                                  : data::synth::QTransformOptions::Norm::median;
+  cmd->callback([options, energy_norm, models] {
+    using Norm = data::synth::QTransformOptions::Norm;
+    options->scan.q.norm = *energy_norm == "mean" ? Norm::mean : *energy_norm == "robust-mean" ? Norm::robust_mean : Norm::median;
+    options->scan.models = data::synth::model_set_from_name(*models);
     double last_print = -1;
     const auto summary = data::synth::write_synth_dataset(*options, [&](const data::synth::SynthProgress& p) {
       if (p.done != p.total && p.seconds - last_print < 1.0) return;

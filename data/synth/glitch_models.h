@@ -30,7 +30,13 @@ struct GlitchSignal {
   std::vector<StrainPulse> pulses;
 };
 
+// Versions of the class models. A data set made with one version is the same on every later
+// release, so numbers measured on it can be reproduced; v2 re-fits the classes that `glitchgan
+// synth-check` found unlike the real scans (which statistic drove which change: data/README.md).
+enum class ModelSet { v1, v2 };
+ModelSet model_set_from_name(const std::string& name);  // "v1" or "v2"; throws std::invalid_argument otherwise
+
 // Draws one glitch of class `class_index` into `signal` (centred on time 0).
-void draw_glitch(int class_index, Generator& gen, GlitchSignal& signal);
+void draw_glitch(int class_index, Generator& gen, GlitchSignal& signal, ModelSet models = ModelSet::v1);
 
 }  // namespace gg::data::synth

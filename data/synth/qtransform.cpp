@@ -53,12 +53,13 @@ std::vector<float> tile_row(const FftArray<Complex>& spectrum, double duration, 
   std::vector<float> energy(m);
   for (std::size_t j = 0; j < m; ++j) energy[j] = std::norm(x[j]);
   float scale = 0;
-  if (norm == QTransformOptions::Norm::median) {
+  if (norm == QTransformOptions::Norm::mean) {
+    scale = static_cast<float>(std::accumulate(energy.begin(), energy.end(), 0.0) / static_cast<double>(m));
+  } else {
     std::vector<float> sorted = energy;
     std::nth_element(sorted.begin(), sorted.begin() + m / 2, sorted.end());
     scale = sorted[m / 2];
-  } else {
-    scale = static_cast<float>(std::accumulate(energy.begin(), energy.end(), 0.0) / static_cast<double>(m));
+    if (norm == QTransformOptions::Norm::robust_mean) scale /= std::numbers::ln2_v<float>;
   }
   scale = std::max(scale, 1e-30f);
   for (float& e : energy) e /= scale;

@@ -3,7 +3,9 @@
 // scans): the whitened data are tiled in time and log frequency at several quality factors Q; each
 // tile's energy is normalised by the median (or the mean) over its frequency row; the Q plane with
 // the loudest tile near the centre is the scan. In Gaussian noise a tile's energy is exponential,
-// so the median leaves the background a mean of 1 / ln 2 = 1.44, the mean one of 1.
+// so the median leaves the background a mean of 1 / ln 2 = 1.44, the mean one of 1. The mean,
+// though, rises with a loud line that fills much of a row and dims the line with it; the median
+// times 1 / ln 2 estimates the noise's mean as robustly as the median does (Omega's estimate).
 #include <cstddef>
 #include <span>
 #include <vector>
@@ -18,7 +20,8 @@ struct QTransformOptions {
   double mismatch = 0.2;            // largest fractional energy loss between neighbouring tiles
   double search = 0.5;              // seconds either side of the centre in which the loudest tile is sought
   std::size_t max_row_samples = 8192;  // time samples per row at most (about 1 ms over an 8 s segment)
-  enum class Norm { median, mean } norm = Norm::median;  // what each frequency row's energy is divided by
+  // What each frequency row's energy is divided by: its median, its mean, or median / ln 2.
+  enum class Norm { median, mean, robust_mean } norm = Norm::median;
 };
 
 // One Q plane: rows of normalized energy at log-spaced frequencies. Row r has its own number of

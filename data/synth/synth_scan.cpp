@@ -39,7 +39,7 @@ SynthGlitch synth_glitch(int class_index, std::uint64_t seed, std::uint64_t inde
 
   const auto n = static_cast<std::size_t>(std::lround(options.sample_rate * options.duration));
   GlitchSignal signal{WaveformBuilder(options.sample_rate, n), {}};
-  draw_glitch(class_index, gen, signal);
+  draw_glitch(class_index, gen, signal, options.models);
   add_noise_lines(signal.whitened, gen);
 
   FftArray<float> samples(n);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "data/image.h"
+#include "data/synth/glitch_models.h"
 #include "data/synth/qtransform.h"
 
 namespace gg::data::synth {
@@ -14,6 +15,7 @@ struct ScanOptions {
   double sample_rate = 8192;  // Hz: Nyquist 4096 Hz clears the top of the 2048 Hz axis
   double duration = 8;        // seconds of data around the glitch (periodic, so no edge effects)
   QTransformOptions q;
+  ModelSet models = ModelSet::v1;  // which version of the class models draws the glitches
 };
 
 struct SynthGlitch {
