@@ -46,21 +46,23 @@ Tensor Node::saved_output() {
   return Tensor(impl);
 }
 
+bool records_graph(const std::vector<Tensor>& inputs) {
+  return GradMode::enabled() &&
+         std::any_of(inputs.begin(), inputs.end(), [](const Tensor& t) { return t.defined() && t.requires_grad(); });
+}
+
 Tensor record(const char* name, Tensor out, const std::vector<Tensor>& inputs, Node::BackwardFn fn,
               std::vector<Tensor> save, bool save_output) {
-  if (!GradMode::enabled()) return out;
+  if (!records_graph(inputs)) return out;
   std::vector<Edge> edges(inputs.size());
-  bool any = false;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const Tensor& t = inputs[i];
     if (!t.defined() || !t.requires_grad()) continue;
-    any = true;
     if (t.grad_fn())
       edges[i].node = t.grad_fn();
     else
       edges[i].leaf = t.impl();
   }
-  if (!any) return out;
   auto node = std::make_shared<Node>(name, std::move(edges), std::move(fn));
   node->saved = std::move(save);
   if (save_output) node->save_output(out);

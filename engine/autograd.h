@@ -75,7 +75,12 @@ class Node : public std::enable_shared_from_this<Node> {
   Tensor output_data_;
 };
 
-// Links `out` to a new node when grad mode is on and any input requires grad; returns out.
+// Whether an op on `inputs` is recorded: grad mode is on and a defined input requires grad. Ops use
+// it to skip work only a backward needs (max pool's mask) or to take a faster path that a backward
+// could not go through (evaluation-mode batch norm's kernel).
+bool records_graph(const std::vector<Tensor>& inputs);
+
+// Links `out` to a new node when records_graph(inputs); returns out.
 // `save` lists the tensors the backward reads back from `self.saved`.
 Tensor record(const char* name, Tensor out, const std::vector<Tensor>& inputs,
               Node::BackwardFn fn, std::vector<Tensor> save = {}, bool save_output = false);

@@ -49,7 +49,8 @@ class Backend {
   // Resampling on NCHW.
   virtual void upsample_nearest2x(const Tensor& x, const Tensor& y) = 0;
   virtual void avg_pool2x2(const Tensor& x, const Tensor& y) = 0;
-  // y = max over each 2x2 window; mask (shape of x) = 1 at the first maximum of each window.
+  // y = max over each 2x2 window; mask (shape of x) = 1 at the first maximum of each window, or
+  // undefined when no backward will need it (nothing written).
   virtual void max_pool2x2(const Tensor& x, const Tensor& y, const Tensor& mask) = 0;
 
   // Rows of (N, C).
@@ -62,7 +63,12 @@ class Backend {
   virtual void batch_norm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& y,
                                   const Tensor& mean, const Tensor& var, const Tensor& invstd, double eps,
                                   bool relu) = 0;
-  // Its gradients (in x's dtype) from the forward's mean and invstd, with g = gy where the ReLU (if
+  // Evaluation-mode batch norm of x and y (outer, C, inner) with the running statistics folded into
+  // scale and shift (C, x's dtype): y = x scale + shift (then max(y, 0) with relu), rounded as the
+  // composed ops round (kernels/common/batch_norm_math.h).
+  virtual void batch_norm_inference(const Tensor& x, const Tensor& scale, const Tensor& shift, const Tensor& y,
+                                    bool relu) = 0;
+  // Training mode's gradients (in x's dtype) from the forward's mean and invstd, with g = gy where the ReLU (if
   // any) was on and xhat = (x - mean) invstd: gbeta = sum g, ggamma = sum g xhat,
   // gx = gamma invstd (g - mean(g) - xhat mean(g xhat)).
   virtual void batch_norm_backward(const Tensor& x, const Tensor& gy, const Tensor& gamma, const Tensor& beta,

@@ -1,6 +1,6 @@
 // Batch norm (+ ReLU): in training one fused kernel forward and one backward (engine/backend.h,
 // kernels/cpu/batch_norm.cpp); in evaluation the running statistics folded into a scale and a
-// shift. The fused backward serves a plain backward pass; a recorded one (grad with create_graph)
+// shift, applied by one kernel unless a graph is recorded. The fused backward serves a plain backward pass; a recorded one (grad with create_graph)
 // computes the same gradients from differentiable ops, so they can be differentiated again, as
 // ops_progan.cpp does for pixel norm. unfused::batch_norm is the composition that defines the op.
 #include "engine/op_utils.h"
@@ -43,12 +43,21 @@ std::int64_t training_count(const char* op, const Tensor& x) {
   return count;
 }
 
-// Evaluation: the running statistics folded into one scale and shift per channel.
-Tensor normalize_with_running(const Tensor& x, const Tensor& gamma, const Tensor& beta, const BatchNormState& state) {
+// Evaluation: the running statistics folded into one scale and shift per channel, applied by the
+// composed ops (mul, add, relu) when a graph is recorded or `composed` asks for them, else by one
+// kernel that rounds as they do, so both give the same bits.
+Tensor normalize_with_running(const Tensor& x, const Tensor& gamma, const Tensor& beta, const BatchNormState& state,
+                              bool with_relu, bool composed) {
   const Shape channel = channel_view(x).shape;
   const Tensor scale = mul(gamma.reshape(channel), rsqrt(add(state.running_var.reshape(channel), state.eps)));
   const Tensor shift = sub(beta.reshape(channel), mul(state.running_mean.reshape(channel), scale));
-  return add(mul(x, scale), shift);
+  if (composed || records_graph({x, gamma, beta})) {
+    const Tensor y = add(mul(x, scale), shift);
+    return with_relu ? relu(y) : y;
+  }
+  Tensor y = Tensor::empty(x.shape(), x.options());
+  be(x).batch_norm_inference(x, scale, shift, y, with_relu);  // scale, shift: C contiguous values each
+  return y;
 }
 
 // The running statistics move towards the batch's mean and variance (C) by the momentum; the
@@ -105,13 +114,13 @@ Tensor fused_training(const char* op, const Tensor& x, const Tensor& gamma, cons
 
 Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, BatchNormState& state, bool training) {
   check_args("batch_norm", x, gamma, beta, state);
-  if (!training) return normalize_with_running(x, gamma, beta, state);
+  if (!training) return normalize_with_running(x, gamma, beta, state, false, false);
   return fused_training("batch_norm", x, gamma, beta, state, false);
 }
 
 Tensor batch_norm_relu(const Tensor& x, const Tensor& gamma, const Tensor& beta, BatchNormState& state, bool training) {
   check_args("batch_norm_relu", x, gamma, beta, state);
-  if (!training) return relu(normalize_with_running(x, gamma, beta, state));
+  if (!training) return normalize_with_running(x, gamma, beta, state, true, false);
   return fused_training("batch_norm_relu", x, gamma, beta, state, true);
 }
 
@@ -120,7 +129,7 @@ namespace unfused {
 Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, BatchNormState& state, bool training) {
   const char* op = "unfused::batch_norm";
   check_args(op, x, gamma, beta, state);
-  if (!training) return normalize_with_running(x, gamma, beta, state);
+  if (!training) return normalize_with_running(x, gamma, beta, state, false, true);
   const std::int64_t count = training_count(op, x);
   const ChannelView v = channel_view(x);
   const Tensor mu = mean(x, v.dims, true);

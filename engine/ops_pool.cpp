@@ -37,7 +37,8 @@ Tensor avg_pool2x2(const Tensor& x) {
 Tensor max_pool2x2(const Tensor& x) {
   check_pool_input("max_pool2x2", x);
   Tensor y = Tensor::empty({x.size(0), x.size(1), x.size(2) / 2, x.size(3) / 2}, x.options());
-  Tensor mask = Tensor::empty(x.shape(), x.options());
+  // The mask is the backward's alone: without a graph to record, the kernel writes only y.
+  const Tensor mask = records_graph({x}) ? Tensor::empty(x.shape(), x.options()) : Tensor();
   be(x).max_pool2x2(x, y, mask);
   return record("max_pool2x2", y, {x},
                 [](Node& n, const Tensor& g) { return Grads{mul(upsample_nearest2x(g), n.saved[0])}; }, {mask});

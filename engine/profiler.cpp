@@ -100,6 +100,9 @@ class ProfilingBackend final : public Backend {
                           const Tensor& var, const Tensor& invstd, double eps, bool relu) override {
     GG_TIMED("batch_norm_forward", batch_norm_forward(x, gamma, beta, y, mean, var, invstd, eps, relu));
   }
+  void batch_norm_inference(const Tensor& x, const Tensor& scale, const Tensor& shift, const Tensor& y, bool relu) override {
+    GG_TIMED("batch_norm_inference", batch_norm_inference(x, scale, shift, y, relu));
+  }
   void batch_norm_backward(const Tensor& x, const Tensor& gy, const Tensor& gamma, const Tensor& beta, const Tensor& mean,
                            const Tensor& invstd, const Tensor& gx, const Tensor& ggamma, const Tensor& gbeta,
                            bool relu) override {

@@ -197,12 +197,17 @@ data::Dataset synthetic_set(const data::Dataset& train, const StudyOptions& o) {
   s.classes = train.class_names();
   s.seed = o.synth_seed;
   s.windows = {std::stod(o.gan.window)};
+  // The generator's most realistic settings (data/README.md, "Realism, measured"): pre-training is
+  // meant to transfer to real scans.
+  s.scan.models = data::synth::ModelSet::v2;
+  s.scan.q.norm = data::synth::QTransformOptions::Norm::robust_mean;
   try {
     data::synth::check_synth_options(s);
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(std::string("synth-pretrain: ") + e.what());
   }
-  const nlohmann::json settings = {{"classes", s.classes}, {"per_class", s.per_class}, {"seed", s.seed}, {"windows", s.windows}};
+  const nlohmann::json settings = {{"classes", s.classes}, {"per_class", s.per_class}, {"seed", s.seed}, {"windows", s.windows},
+                                 {"models", "v2"}, {"energy_norm", "robust-mean"}};
   const std::filesystem::path stamp = dir / "synth-settings.json";
   std::string written;
   if (std::ifstream in(stamp); in) written.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

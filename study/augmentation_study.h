@@ -16,12 +16,12 @@
 //        gan-pretrain  trained on generated images only, then fine-tuned on the real ones
 //      each at every `real_shares` entry (the classifiers' real images; the GAN sees them all);
 //      and, when asked for (not by default), the offline analogue of ImageNet transfer:
-//        synth-pretrain      pre-trained on synthetic scans of the study's classes (the generator of
-//                            `glitchgan synth`), then fine-tuned on the real ones
+//        synth-pretrain      pre-trained on synthetic scans of the study's classes (`glitchgan synth
+//                            --models v2 --energy-norm robust-mean`), then fine-tuned on the real ones
 //        synth+gan-pretrain  pre-trained on synthetic scans, then on generated images, then real
 //      The synthetic-only stage's accuracy on the real test split is the study's sim->real figure.
-//      On synthetic study data (the demo) the pre-training set comes from the data's own
-//      generator (another seed), so it bounds what synthetic pre-training could give from above.
+//      On synthetic study data (the demo's, v1) the pre-training set comes from nearly the data's
+//      own generator, so it bounds what synthetic pre-training could give from above.
 // Every step is seeded from the options, so a study is reproducible bit for bit.
 #include <filesystem>
 #include <functional>

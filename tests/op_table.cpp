@@ -505,6 +505,33 @@ void nn(std::vector<OpCase>& rows) {
                       .gradcheck = n <= 640});
     }
   }
+  // Batch norm in evaluation: the running statistics (the last two inputs) folded into a scale and
+  // a shift. Without a recorded graph (the forward and CUDA tests) one kernel applies them; with
+  // one (the gradient checks) the composed ops do; tests/test_ops_forward.cpp holds the two equal
+  // bit for bit.
+  for (const BatchNormVersion& version : {BatchNormVersion{"batch_norm", batch_norm, false},
+                                          BatchNormVersion{"batch_norm_relu", batch_norm_relu, true}}) {
+    for (const Shape& s : {Shape{3, 4, 5, 7}, Shape{37, 5}, Shape{16, 3, 48, 48}}) {
+      const Shape c{s[1]};
+      rows.push_back({.name = std::string(version.name) + " evaluation " + str(s),
+                      .group = Group::nn,
+                      .args = {{s}, {c}, {c}, {c}, {c, Domain::positive}},
+                      .op =
+                          [fn = version.fn](const Inputs& v) {
+                            BatchNormState st{v[3], v[4]};
+                            return fn(v[0], v[1], v[2], st, false);
+                          },
+                      .reference =
+                          [relu = version.relu](const Inputs& v) {
+                            const Tensor y = reference::batch_norm_evaluation(v[0], v[1], v[2], v[3], v[4], 1e-5);
+                            return relu ? reference::map(y, [](double z) { return z > 0 ? z : 0.0; }) : y;
+                          },
+                      .tol = Tol::composite,
+                      .exact_forward = true,
+                      .kinks = version.relu ? Kinks::inside : Kinks::none,
+                      .gradcheck = shape_numel(s) <= 640});
+    }
+  }
   // Its statistics are a special test; here the gradient through one fixed mask, the same on
   // both backends (Philox).
   rows.push_back({.name = "dropout (4, 6) p = 0.4",

@@ -209,6 +209,20 @@ inline Tensor batch_norm(const Tensor& xt, const Tensor& gamma, const Tensor& be
   return make(y, xt.shape());
 }
 
+// Evaluation-mode batch norm: each channel's values less its running mean, over the square root of
+// its running variance + eps, times gamma, plus beta.
+inline Tensor batch_norm_evaluation(const Tensor& xt, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
+                                    const Tensor& running_var, double eps) {
+  const auto x = values(xt), g = values(gamma), b = values(beta), rm = values(running_mean), rv = values(running_var);
+  const std::int64_t C = xt.size(1), inner = xt.numel() / (xt.size(0) * C);
+  std::vector<double> y(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const auto c = static_cast<std::size_t>((static_cast<std::int64_t>(i) / inner) % C);
+    y[i] = (x[i] - rm[c]) / std::sqrt(rv[c] + eps) * g[c] + b[c];
+  }
+  return make(y, xt.shape());
+}
+
 // Mean over rows of -log softmax(logits)[label], weighted by class as PyTorch does (sum of w * nll
 // over sum of w); no weights: all 1.
 inline Tensor cross_entropy(const Tensor& logits, const std::vector<int>& labels, const std::vector<double>& weights) {

@@ -196,6 +196,37 @@ TEST_CASE("ops: fused batch norm (+ ReLU) equals its composition: output, gradie
   }
 }
 
+TEST_CASE("ops: evaluation-mode batch norm and max pool give the same bits with and without a recorded graph") {
+  for (DType dt : {DType::f64, DType::f32}) {
+    for (const Shape& s : {Shape{8, 6, 5, 5}, Shape{16, 6}, Shape{4, 6, 64, 64}}) {
+      for (bool with_relu : {false, true}) {
+        CAPTURE(dtype_name(dt));
+        CAPTURE(shape_str(s));
+        CAPTURE(with_relu);
+        const Shape c{6};
+        BatchNormState st{random_f64(c, 70).to(dt), add(square(random_f64(c, 71)), 0.1).to(dt)};
+        Tensor gamma = random_f64(c, 72).to(dt), beta = random_f64(c, 73).to(dt);
+        gamma.set_requires_grad(true);
+        beta.set_requires_grad(true);
+        const Tensor x = random_f64(s, 74).to(dt);
+        auto normalise = [&] { return with_relu ? batch_norm_relu(x, gamma, beta, st, false) : batch_norm(x, gamma, beta, st, false); };
+        const Tensor recorded = normalise();  // the composed ops, on gamma's graph
+        REQUIRE(recorded.requires_grad());
+        NoGrad no_grad;
+        const Tensor by_kernel = normalise();
+        CHECK(!by_kernel.requires_grad());
+        check_close(by_kernel, recorded, 0, 0);
+      }
+    }
+    Tensor x = random_f64({3, 4, 6, 8}, 75).to(dt);
+    x.set_requires_grad(true);
+    const Tensor pooled = max_pool2x2(x);
+    REQUIRE(pooled.requires_grad());
+    NoGrad no_grad;
+    check_close(max_pool2x2(x), pooled, 0, 0);  // without the mask the backward would need
+  }
+}
+
 TEST_CASE("ops: batch norm of f32 values far from zero keeps their spread") {
   // 1000 + N(0, 1) in f32: an f32 mean (ulp 6e-5) would shift every normalised value by up to 3e-5.
   const Tensor x = add(random_f64({16, 4, 6, 6}, 60), 1000.0).to(DType::f32);

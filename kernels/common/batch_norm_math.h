@@ -44,6 +44,16 @@ GG_HD T batch_norm_value(T x, double mean, double scale, double beta) {
   else return z;
 }
 
+// Evaluation mode: z = x scale + shift with the running statistics folded into scale and shift
+// (C, in T), rounded after the product and after the sum as the composed ops (mul, then add, then
+// relu) round, so a model gives the same bits whether or not its graph is recorded.
+template <bool Relu, typename T>
+GG_HD T batch_norm_inference_value(T x, T scale, T shift) {
+  const T z = add_rn(mul_rn(x, scale), shift);
+  if constexpr (Relu) return z > T(0) ? z : T(0);
+  else return z;
+}
+
 // The gradient that reaches the normalised value: gy, times the ReLU's mask as relu's own backward
 // does (mul by step).
 template <bool Relu, typename T>

@@ -27,4 +27,36 @@ GG_HD double fma_rn(double a, double b, double c) {
 #endif
 }
 
+// a * b and a + b, each rounded on its own, never contracted into an fma: in CUDA by the _rn
+// intrinsics; on the host only where the compiler may not contract, so a CPU file that uses them is
+// compiled with -ffp-contract=off (engine/CMakeLists.txt).
+GG_HD float mul_rn(float a, float b) {
+#if defined(__CUDA_ARCH__)
+  return __fmul_rn(a, b);
+#else
+  return a * b;
+#endif
+}
+GG_HD double mul_rn(double a, double b) {
+#if defined(__CUDA_ARCH__)
+  return __dmul_rn(a, b);
+#else
+  return a * b;
+#endif
+}
+GG_HD float add_rn(float a, float b) {
+#if defined(__CUDA_ARCH__)
+  return __fadd_rn(a, b);
+#else
+  return a + b;
+#endif
+}
+GG_HD double add_rn(double a, double b) {
+#if defined(__CUDA_ARCH__)
+  return __dadd_rn(a, b);
+#else
+  return a + b;
+#endif
+}
+
 }  // namespace gg

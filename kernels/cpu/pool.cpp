@@ -62,15 +62,19 @@ void CpuBackend::max_pool2x2(const Tensor& x, const Tensor& y, const Tensor& mas
     using T = decltype(tag);
     const T* px = x.data<T>();
     T* py = y.data<T>();
-    T* pm = mask.data<T>();
+    T* pm = mask.defined() ? mask.data<T>() : nullptr;
     for_each_plane(x, h * w, [&](std::int64_t plane) {
       const T* src = px + plane * h * w;
-      T* m = pm + plane * h * w;
       T* out = py + plane * ho * wo;
       for (std::int64_t i = 0; i < ho; ++i) {
         const T* r0 = src + 2 * i * w;
         const T* r1 = r0 + w;
-        T* m0 = m + 2 * i * w;
+        if (pm == nullptr) {
+          for (std::int64_t j = 0; j < wo; ++j)
+            out[i * wo + j] = std::max(std::max(r0[2 * j], r0[2 * j + 1]), std::max(r1[2 * j], r1[2 * j + 1]));
+          continue;
+        }
+        T* m0 = pm + plane * h * w + 2 * i * w;
         T* m1 = m0 + w;
         for (std::int64_t j = 0; j < wo; ++j) {
           // Window order: top-left, top-right, bottom-left, bottom-right; ties go to the first.

@@ -106,6 +106,16 @@ __global__ void __launch_bounds__(kBlock) batch_norm_backward_kernel(Layout l, c
   }
 }
 
+// Evaluation mode: elementwise, grid-stride over (outer, C, inner).
+template <bool Relu, typename T>
+__global__ void batch_norm_inference_kernel(const T* x, const T* scale, const T* shift, T* y, std::int64_t c,
+                                            std::int64_t inner, std::int64_t n) {
+  GG_GRID_STRIDE_LOOP(i, n) {
+    const std::int64_t ch = (i / inner) % c;
+    y[i] = batch_norm_inference_value<Relu>(x[i], scale[ch], shift[ch]);
+  }
+}
+
 unsigned blocks_for_channels(const Layout& l) { return cuda::blocks_for(l.c * kBlock, kBlock); }
 
 }  // namespace
@@ -125,6 +135,24 @@ void CudaBackend::batch_norm_forward(const Tensor& x, const Tensor& gamma, const
     if (relu) launch(batch_norm_forward_kernel<true, T>);
     else launch(batch_norm_forward_kernel<false, T>);
     GG_CUDA_CHECK_LAUNCH(batch_norm_forward_kernel);
+  });
+}
+
+void CudaBackend::batch_norm_inference(const Tensor& x, const Tensor& scale, const Tensor& shift, const Tensor& y,
+                                       bool relu) {
+  const std::int64_t n = x.numel();
+  if (n == 0) return;
+  const DeviceScope scope(device_, "batch_norm_inference");
+  const std::int64_t c = x.size(1), inner = n / (x.size(0) * c);
+  dispatch_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    auto launch = [&](auto kernel) {
+      kernel<<<cuda::blocks_for(n), cuda::kThreads, 0, stream_>>>(x.data<T>(), scale.data<T>(), shift.data<T>(),
+                                                                  y.data<T>(), c, inner, n);
+    };
+    if (relu) launch(batch_norm_inference_kernel<true, T>);
+    else launch(batch_norm_inference_kernel<false, T>);
+    GG_CUDA_CHECK_LAUNCH(batch_norm_inference_kernel);
   });
 }
 

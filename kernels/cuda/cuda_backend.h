@@ -56,6 +56,7 @@ class CudaBackend final : public Backend {
   void log_softmax(const Tensor& x, const Tensor& y) override;
   void batch_norm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& y, const Tensor& mean,
                           const Tensor& var, const Tensor& invstd, double eps, bool relu) override;
+  void batch_norm_inference(const Tensor& x, const Tensor& scale, const Tensor& shift, const Tensor& y, bool relu) override;
   void batch_norm_backward(const Tensor& x, const Tensor& gy, const Tensor& gamma, const Tensor& beta, const Tensor& mean,
                            const Tensor& invstd, const Tensor& gx, const Tensor& ggamma, const Tensor& gbeta,
                            bool relu) override;

@@ -30,7 +30,7 @@ __global__ void avg_pool2x2_kernel(const T* x, T* y, std::int64_t h, std::int64_
   }
 }
 
-// y as above with the window's maximum; mask (shape of x) 1 where the maximum was taken from.
+// y as above with the window's maximum; mask (shape of x, or null) 1 where the maximum was taken from.
 template <typename T>
 __global__ void max_pool2x2_kernel(const T* x, T* y, T* mask, std::int64_t h, std::int64_t w, std::int64_t n) {
   const std::int64_t out_w = w / 2, out_h = h / 2;
@@ -40,6 +40,7 @@ __global__ void max_pool2x2_kernel(const T* x, T* y, T* mask, std::int64_t h, st
     const T a = x[top], b = x[top + 1], c = x[bottom], d = x[bottom + 1];
     const int pick = max_pool_pick(a, b, c, d);
     y[i] = max_pool_value(a, b, c, d);
+    if (mask == nullptr) continue;  // no backward to serve
     mask[top] = pick == 0 ? T(1) : T(0);
     mask[top + 1] = pick == 1 ? T(1) : T(0);
     mask[bottom] = pick == 2 ? T(1) : T(0);
@@ -80,7 +81,8 @@ void CudaBackend::max_pool2x2(const Tensor& x, const Tensor& y, const Tensor& ma
   dispatch_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     max_pool2x2_kernel<<<cuda::blocks_for(n), cuda::kThreads, 0, stream_>>>(x.data<T>(), y.data<T>(),
-                                                                             mask.data<T>(), x.size(2), x.size(3), n);
+                                                                             mask.defined() ? mask.data<T>() : nullptr,
+                                                                             x.size(2), x.size(3), n);
     GG_CUDA_CHECK_LAUNCH(max_pool2x2_kernel);
   });
 }
