@@ -62,9 +62,14 @@ void air_compressor(Draw& d, GlitchSignal& s, double t0) {
       constant(1), d.uniform(15, 35), 0.08, d.phase());
 }
 
-void chirp(Draw& d, GlitchSignal& s, double t0) {
-  // Inspiral: f = f_low ((tc - t_start) / (tc - t))^(3/8), amplitude growing as f^(2/3), cut at f_high.
-  const double f_low = 30, f_high = d.uniform(200, 350), span = d.uniform(0.2, 1.0);
+struct Range {
+  double lo, hi;
+};
+
+// Inspiral over a span drawn from `spans`: f = f_low ((tc - t_start) / (tc - t))^(3/8), amplitude
+// growing as f^(2/3), cut at f_high.
+void inspiral(Draw& d, GlitchSignal& s, double t0, Range spans) {
+  const double f_low = 30, f_high = d.uniform(200, 350), span = d.uniform(spans.lo, spans.hi);
   const double tc = t0 + 0.01, t_start = tc - span;
   const double t_end = tc - span * std::pow(f_low / f_high, 8.0 / 3.0);
   auto frequency = [=](double t) { return f_low * std::pow(span / std::max(tc - t, 1e-4), 3.0 / 8.0); };
@@ -72,6 +77,8 @@ void chirp(Draw& d, GlitchSignal& s, double t0) {
       t_start, t_end, frequency, [=](double t) { return std::pow(frequency(t) / f_high, 2.0 / 3.0); },
       d.uniform(12, 30), 0.01, d.phase());
 }
+
+void chirp(Draw& d, GlitchSignal& s, double t0) { inspiral(d, s, t0, {0.2, 1.0}); }
 
 void extremely_loud(Draw& d, GlitchSignal& s, double t0) {
   const int pulses = d.integer(1, 3);
@@ -105,22 +112,28 @@ void light_modulation(Draw& d, GlitchSignal& s, double t0) {
   }
 }
 
-void low_frequency_burst(Draw& d, GlitchSignal& s, double t0) {
-  s.whitened.sine_gaussian(t0, d.log_uniform(12, 35), d.uniform(3, 10), d.uniform(15, 40), d.phase());
+// One or two low-frequency sine-Gaussians of Q from 3 to q_max.
+void low_frequency_bursts(Draw& d, GlitchSignal& s, double t0, double q_max) {
+  s.whitened.sine_gaussian(t0, d.log_uniform(12, 35), d.uniform(3, q_max), d.uniform(15, 40), d.phase());
   if (d.chance(0.5)) {
-    s.whitened.sine_gaussian(t0 + d.uniform(-0.3, 0.3), d.log_uniform(12, 35), d.uniform(3, 10), d.uniform(8, 20), d.phase());
+    s.whitened.sine_gaussian(t0 + d.uniform(-0.3, 0.3), d.log_uniform(12, 35), d.uniform(3, q_max), d.uniform(8, 20), d.phase());
   }
 }
 
-void low_frequency_lines(Draw& d, GlitchSignal& s, double t0) {
+void low_frequency_burst(Draw& d, GlitchSignal& s, double t0) { low_frequency_bursts(d, s, t0, 10); }
+
+// One to three steady 11-22 Hz lines, each lasting 1.5 s to `longest`.
+void steady_low_lines(Draw& d, GlitchSignal& s, double t0, double longest) {
   const int lines = d.integer(1, 3);
   for (int k = 0; k < lines; ++k) {
-    const double length = d.uniform(1.5, 4), rate = d.uniform(0.3, 1.5), phase = d.phase();
+    const double length = d.uniform(1.5, longest), rate = d.uniform(0.3, 1.5), phase = d.phase();
     s.whitened.tone(
         t0 - length / 2, t0 + length / 2, constant(d.uniform(11, 22)),
         [=](double t) { return 0.7 + 0.3 * std::sin(2 * kPi * rate * t + phase); }, d.uniform(25, 60), 0.3, d.phase());
   }
 }
+
+void low_frequency_lines(Draw& d, GlitchSignal& s, double t0) { steady_low_lines(d, s, t0, 4); }
 
 void none_of_the_above(Draw& d, GlitchSignal& s, double t0) {
   const int parts = d.integer(1, 2);
@@ -164,23 +177,36 @@ void repeating_blips(Draw& d, GlitchSignal& s, double t0) {
   for (int k = 0; k < blips; ++k) one_blip(d, s, t0 + (k - (blips - 1) / 2.0) * spacing + d.uniform(-0.02, 0.02));
 }
 
-void scattered_light(Draw& d, GlitchSignal& s, double t0) {
-  // Light scattered off a swinging surface: fringes at k A |sin(pi (t - t1) / P)|, stacked arches.
+// Light scattered off a swinging surface, for `duration` seconds: fringes at k A |sin(pi (t - t1) / P)|,
+// stacked arches.
+void scattering_fringes(Draw& d, GlitchSignal& s, double t0, double duration) {
   const double a = d.uniform(15, 35), period = d.uniform(1.5, 3.5), t1 = t0 + d.uniform(-0.5, 0.5);
   const int harmonics = d.integer(1, 4);
   for (int k = 1; k <= harmonics; ++k) {
     auto fringe = [=](double t) { return std::abs(std::sin(kPi * (t - t1) / period)); };
     s.whitened.tone(
-        t0 - 3, t0 + 3, [=](double t) { return k * a * fringe(t); }, fringe, d.uniform(30, 70) / k, 0.3, d.phase());
+        t0 - duration / 2, t0 + duration / 2, [=](double t) { return k * a * fringe(t); }, fringe,
+        d.uniform(30, 70) / k, 0.3, d.phase());
   }
 }
 
-void scratchy(Draw& d, GlitchSignal& s, double t0) {
-  const int blobs = d.integer(15, 40);
+void scattered_light(Draw& d, GlitchSignal& s, double t0) { scattering_fringes(d, s, t0, 6); }
+
+// Blobs over 3 s: their count in [blobs_lo, blobs_hi], frequencies in `f`, SNRs in `snr`.
+struct BlobCloud {
+  int blobs_lo, blobs_hi;
+  Range f, snr;
+};
+
+void blob_cloud(Draw& d, GlitchSignal& s, double t0, const BlobCloud& c) {
+  const int blobs = d.integer(c.blobs_lo, c.blobs_hi);
   for (int k = 0; k < blobs; ++k) {
-    s.whitened.sine_gaussian(t0 + d.uniform(-1.5, 1.5), d.log_uniform(90, 300), d.uniform(3, 8), d.uniform(5, 10), d.phase());
+    s.whitened.sine_gaussian(t0 + d.uniform(-1.5, 1.5), d.log_uniform(c.f.lo, c.f.hi), d.uniform(3, 8),
+                             d.uniform(c.snr.lo, c.snr.hi), d.phase());
   }
 }
+
+void scratchy(Draw& d, GlitchSignal& s, double t0) { blob_cloud(d, s, t0, {15, 40, {90, 300}, {5, 10}}); }
 
 void tomte(Draw& d, GlitchSignal& s, double t0) {
   s.whitened.sine_gaussian(t0, d.uniform(30, 60), d.uniform(2, 4), d.uniform(15, 35), d.phase());
@@ -192,12 +218,15 @@ void violin_mode(Draw& d, GlitchSignal& s, double t0) {
   if (d.chance(0.5)) s.whitened.tone(t0 - length / 2, t0 + length / 2, constant(2 * f), constant(1), 0.6 * snr, 0.1, d.phase());
 }
 
-void wandering_line(Draw& d, GlitchSignal& s, double t0) {
+// A high line meandering in frequency for `duration` seconds.
+void meandering_line(Draw& d, GlitchSignal& s, double t0, double duration) {
   const double f0 = d.uniform(1100, 1700), swing = d.uniform(30, 200), period = d.uniform(2, 6), phase = d.phase();
   s.whitened.tone(
-      t0 - 3, t0 + 3, [=](double t) { return f0 + swing * std::sin(2 * kPi * t / period + phase); }, constant(1),
-      d.uniform(100, 200), 0.5, d.phase());
+      t0 - duration / 2, t0 + duration / 2, [=](double t) { return f0 + swing * std::sin(2 * kPi * t / period + phase); },
+      constant(1), d.uniform(100, 200), 0.5, d.phase());
 }
+
+void wandering_line(Draw& d, GlitchSignal& s, double t0) { meandering_line(d, s, t0, 6); }
 
 void whistle(Draw& d, GlitchSignal& s, double t0) {
   // A tone above 500 Hz that sweeps and turns: an arch, a V or a W.
@@ -242,42 +271,14 @@ void extremely_loud_v2(Draw& d, GlitchSignal& s, double t0) {
 // normalisation) is then the noise's, where v1's lines over 6 s of 8 normalised themselves away.
 constexpr double kLongestLine = 3.5;
 
-void low_frequency_lines_v2(Draw& d, GlitchSignal& s, double t0) {
-  const int lines = d.integer(1, 3);
-  for (int k = 0; k < lines; ++k) {
-    const double length = d.uniform(1.5, kLongestLine), rate = d.uniform(0.3, 1.5), phase = d.phase();
-    s.whitened.tone(
-        t0 - length / 2, t0 + length / 2, constant(d.uniform(11, 22)),
-        [=](double t) { return 0.7 + 0.3 * std::sin(2 * kPi * rate * t + phase); }, d.uniform(25, 60), 0.3, d.phase());
-  }
-}
+void low_frequency_lines_v2(Draw& d, GlitchSignal& s, double t0) { steady_low_lines(d, s, t0, kLongestLine); }
 
 // Short or long: Q up to 20 (bursts of up to ~0.3 s at 20 Hz); real bursts fill most of a 1 s window.
-void low_frequency_burst_v2(Draw& d, GlitchSignal& s, double t0) {
-  s.whitened.sine_gaussian(t0, d.log_uniform(12, 35), d.uniform(3, 20), d.uniform(15, 40), d.phase());
-  if (d.chance(0.5)) {
-    s.whitened.sine_gaussian(t0 + d.uniform(-0.3, 0.3), d.log_uniform(12, 35), d.uniform(3, 20), d.uniform(8, 20), d.phase());
-  }
-}
+void low_frequency_burst_v2(Draw& d, GlitchSignal& s, double t0) { low_frequency_bursts(d, s, t0, 20); }
 
-void scattered_light_v2(Draw& d, GlitchSignal& s, double t0) {
-  const double a = d.uniform(15, 35), period = d.uniform(1.5, 3.5), t1 = t0 + d.uniform(-0.5, 0.5);
-  const int harmonics = d.integer(1, 4);
-  for (int k = 1; k <= harmonics; ++k) {
-    auto fringe = [=](double t) { return std::abs(std::sin(kPi * (t - t1) / period)); };
-    s.whitened.tone(
-        t0 - kLongestLine / 2, t0 + kLongestLine / 2, [=](double t) { return k * a * fringe(t); }, fringe,
-        d.uniform(30, 70) / k, 0.3, d.phase());
-  }
-}
+void scattered_light_v2(Draw& d, GlitchSignal& s, double t0) { scattering_fringes(d, s, t0, kLongestLine); }
 
-void wandering_line_v2(Draw& d, GlitchSignal& s, double t0) {
-  const double f0 = d.uniform(1100, 1700), swing = d.uniform(30, 200), period = d.uniform(2, 6), phase = d.phase();
-  s.whitened.tone(
-      t0 - kLongestLine / 2, t0 + kLongestLine / 2,
-      [=](double t) { return f0 + swing * std::sin(2 * kPi * t / period + phase); }, constant(1), d.uniform(100, 200), 0.5,
-      d.phase());
-}
+void wandering_line_v2(Draw& d, GlitchSignal& s, double t0) { meandering_line(d, s, t0, kLongestLine); }
 
 // Wider and deeper than v1's, quieter, and a double arch besides the arch and the V: the real
 // Whistles of gravityspy-sample span half the 1 s window and reach down to a few hundred Hz, peak at
@@ -296,24 +297,11 @@ void whistle_v2(Draw& d, GlitchSignal& s, double t0) {
 
 // "Many weak blobs at ~100-250 Hz": v1 spread fewer, louder blobs over 90-300 Hz (loud clusters
 // 1.2-1.3 octaves and peaks of 0.9, real 0.9 octaves and 0.75).
-void scratchy_v2(Draw& d, GlitchSignal& s, double t0) {
-  const int blobs = d.integer(20, 50);
-  for (int k = 0; k < blobs; ++k) {
-    s.whitened.sine_gaussian(t0 + d.uniform(-1.5, 1.5), d.log_uniform(100, 250), d.uniform(3, 8), d.uniform(4, 8), d.phase());
-  }
-}
+void scratchy_v2(Draw& d, GlitchSignal& s, double t0) { blob_cloud(d, s, t0, {20, 50, {100, 250}, {4, 8}}); }
 
 // Hardware injections of compact binaries: the loud part lasts ~0.1-0.2 s (v1 drew up to 1 s of
 // inspiral; its loud clusters lasted 0.4 s, the real one's 0.1 s).
-void chirp_v2(Draw& d, GlitchSignal& s, double t0) {
-  const double f_low = 30, f_high = d.uniform(200, 350), span = d.uniform(0.1, 0.4);
-  const double tc = t0 + 0.01, t_start = tc - span;
-  const double t_end = tc - span * std::pow(f_low / f_high, 8.0 / 3.0);
-  auto frequency = [=](double t) { return f_low * std::pow(span / std::max(tc - t, 1e-4), 3.0 / 8.0); };
-  s.whitened.tone(
-      t_start, t_end, frequency, [=](double t) { return std::pow(frequency(t) / f_high, 2.0 / 3.0); },
-      d.uniform(12, 30), 0.01, d.phase());
-}
+void chirp_v2(Draw& d, GlitchSignal& s, double t0) { inspiral(d, s, t0, {0.1, 0.4}); }
 
 // In the order of kGlitchClasses.
 constexpr std::array<Model, kGlitchClasses.size()> kModels = {
