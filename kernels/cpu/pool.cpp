@@ -1,6 +1,7 @@
 // 2x nearest upsampling, 2x2 average and max pooling on NCHW, one plane per task.
 #include <algorithm>
 
+#include "kernels/common/pool_math.h"
 #include "kernels/cpu/cpu_backend.h"
 #include "kernels/cpu/parallel.h"
 
@@ -71,7 +72,7 @@ void CpuBackend::max_pool2x2(const Tensor& x, const Tensor& y, const Tensor& mas
         const T* r1 = r0 + w;
         if (pm == nullptr) {
           for (std::int64_t j = 0; j < wo; ++j)
-            out[i * wo + j] = std::max(std::max(r0[2 * j], r0[2 * j + 1]), std::max(r1[2 * j], r1[2 * j + 1]));
+            out[i * wo + j] = max_pool_value(r0[2 * j], r0[2 * j + 1], r1[2 * j], r1[2 * j + 1]);
           continue;
         }
         T* m0 = pm + plane * h * w + 2 * i * w;
