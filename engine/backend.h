@@ -68,8 +68,8 @@ class Backend {
   // composed ops round (kernels/common/batch_norm_math.h).
   virtual void batch_norm_inference(const Tensor& x, const Tensor& scale, const Tensor& shift, const Tensor& y,
                                     bool relu) = 0;
-  // Training mode's gradients (in x's dtype) from the forward's mean and invstd, with g = gy where the ReLU (if
-  // any) was on and xhat = (x - mean) invstd: gbeta = sum g, ggamma = sum g xhat,
+  // Training mode's gradients (in x's dtype) from the forward's mean and invstd, with g = gy where
+  // the ReLU (if any) was on and xhat = (x - mean) invstd: gbeta = sum g, ggamma = sum g xhat,
   // gx = gamma invstd (g - mean(g) - xhat mean(g xhat)).
   virtual void batch_norm_backward(const Tensor& x, const Tensor& gy, const Tensor& gamma, const Tensor& beta,
                                    const Tensor& mean, const Tensor& invstd, const Tensor& gx, const Tensor& ggamma,

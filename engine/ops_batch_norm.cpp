@@ -1,8 +1,9 @@
 // Batch norm (+ ReLU): in training one fused kernel forward and one backward (engine/backend.h,
 // kernels/cpu/batch_norm.cpp); in evaluation the running statistics folded into a scale and a
-// shift, applied by one kernel unless a graph is recorded. The fused backward serves a plain backward pass; a recorded one (grad with create_graph)
-// computes the same gradients from differentiable ops, so they can be differentiated again, as
-// ops_progan.cpp does for pixel norm. unfused::batch_norm is the composition that defines the op.
+// shift, applied by one kernel unless a graph is recorded. The fused backward serves a plain
+// backward pass; a recorded one (grad with create_graph) computes the same gradients from
+// differentiable ops, so they can be differentiated again, as ops_progan.cpp does for pixel norm.
+// unfused::batch_norm is the composition that defines the op.
 #include "engine/op_utils.h"
 #include "engine/ops.h"
 
@@ -114,13 +115,13 @@ Tensor fused_training(const char* op, const Tensor& x, const Tensor& gamma, cons
 
 Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, BatchNormState& state, bool training) {
   check_args("batch_norm", x, gamma, beta, state);
-  if (!training) return normalize_with_running(x, gamma, beta, state, false, false);
+  if (!training) return normalize_with_running(x, gamma, beta, state, /*with_relu=*/false, /*composed=*/false);
   return fused_training("batch_norm", x, gamma, beta, state, false);
 }
 
 Tensor batch_norm_relu(const Tensor& x, const Tensor& gamma, const Tensor& beta, BatchNormState& state, bool training) {
   check_args("batch_norm_relu", x, gamma, beta, state);
-  if (!training) return normalize_with_running(x, gamma, beta, state, true, false);
+  if (!training) return normalize_with_running(x, gamma, beta, state, /*with_relu=*/true, /*composed=*/false);
   return fused_training("batch_norm_relu", x, gamma, beta, state, true);
 }
 
@@ -129,7 +130,7 @@ namespace unfused {
 Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, BatchNormState& state, bool training) {
   const char* op = "unfused::batch_norm";
   check_args(op, x, gamma, beta, state);
-  if (!training) return normalize_with_running(x, gamma, beta, state, false, true);
+  if (!training) return normalize_with_running(x, gamma, beta, state, /*with_relu=*/false, /*composed=*/true);
   const std::int64_t count = training_count(op, x);
   const ChannelView v = channel_view(x);
   const Tensor mu = mean(x, v.dims, true);

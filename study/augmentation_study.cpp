@@ -207,7 +207,8 @@ data::Dataset synthetic_set(const data::Dataset& train, const StudyOptions& o) {
     throw std::invalid_argument(std::string("synth-pretrain: ") + e.what());
   }
   const nlohmann::json settings = {{"classes", s.classes}, {"per_class", s.per_class}, {"seed", s.seed}, {"windows", s.windows},
-                                 {"models", "v2"}, {"energy_norm", "robust-mean"}};
+                                 {"models", data::synth::model_set_name(s.scan.models)},
+                                 {"energy_norm", data::synth::energy_norm_name(s.scan.q.norm)}};
   const std::filesystem::path stamp = dir / "synth-settings.json";
   std::string written;
   if (std::ifstream in(stamp); in) written.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

@@ -142,6 +142,11 @@ TEST_CASE("data: model set v2 redraws the re-fitted classes and keeps the others
     CHECK(synth_glitch(k, 7, 1, windows, v1).images[0].pixels != synth_glitch(k, 7, 1, windows, v2).images[0].pixels);
   }
   CHECK(model_set_from_name("v2") == ModelSet::v2);
+  CHECK(model_set_from_name(model_set_name(ModelSet::v1)) == ModelSet::v1);
+  using Norm = QTransformOptions::Norm;
+  for (Norm norm : {Norm::median, Norm::mean, Norm::robust_mean}) CHECK(energy_norm_from_name(energy_norm_name(norm)) == norm);
+  CHECK(std::string(energy_norm_name(Norm::robust_mean)) == "robust-mean");
+  CHECK_THROWS_WITH_AS(energy_norm_from_name("max"), doctest::Contains("known: median, mean, robust-mean"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(model_set_from_name("v3"), doctest::Contains("known: v1, v2"), std::invalid_argument);
 }
 

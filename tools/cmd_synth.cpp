@@ -50,8 +50,7 @@ void add_synth_command(CLI::App& app) {
   cmd->add_option("--png-level", options->png_compression, "zlib compression level of the PNGs")
       ->check(in_range(0, 9))->capture_default_str();
   cmd->callback([options, energy_norm, models] {
-    using Norm = data::synth::QTransformOptions::Norm;
-    options->scan.q.norm = *energy_norm == "mean" ? Norm::mean : *energy_norm == "robust-mean" ? Norm::robust_mean : Norm::median;
+    options->scan.q.norm = data::synth::energy_norm_from_name(*energy_norm);
     options->scan.models = data::synth::model_set_from_name(*models);
     double last_print = -1;
     const auto summary = data::synth::write_synth_dataset(*options, [&](const data::synth::SynthProgress& p) {

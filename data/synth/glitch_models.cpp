@@ -342,6 +342,8 @@ ModelSet model_set_from_name(const std::string& name) {
   throw std::invalid_argument("unknown glitch model set '" + name + "' (known: v1, v2)");
 }
 
+const char* model_set_name(ModelSet models) { return models == ModelSet::v2 ? "v2" : "v1"; }
+
 int glitch_class_index(const std::string& name) {
   for (std::size_t k = 0; k < kGlitchClasses.size(); ++k) {
     if (name == kGlitchClasses[k]) return static_cast<int>(k);

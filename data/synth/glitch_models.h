@@ -35,6 +35,7 @@ struct GlitchSignal {
 // synth-check` found unlike the real scans (which statistic drove which change: data/README.md).
 enum class ModelSet { v1, v2 };
 ModelSet model_set_from_name(const std::string& name);  // "v1" or "v2"; throws std::invalid_argument otherwise
+const char* model_set_name(ModelSet models);
 
 // Draws one glitch of class `class_index` into `signal` (centred on time 0).
 void draw_glitch(int class_index, Generator& gen, GlitchSignal& signal, ModelSet models = ModelSet::v1);

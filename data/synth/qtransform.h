@@ -8,6 +8,7 @@
 // times 1 / ln 2 estimates the noise's mean as robustly as the median does (Omega's estimate).
 #include <cstddef>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "data/synth/fft.h"
@@ -23,6 +24,11 @@ struct QTransformOptions {
   // What each frequency row's energy is divided by: its median, its mean, or median / ln 2.
   enum class Norm { median, mean, robust_mean } norm = Norm::median;
 };
+
+// "median", "mean", "robust-mean" (the names `glitchgan synth --energy-norm` takes); from_name throws
+// std::invalid_argument for any other.
+QTransformOptions::Norm energy_norm_from_name(const std::string& name);
+const char* energy_norm_name(QTransformOptions::Norm norm);
 
 // One Q plane: rows of normalized energy at log-spaced frequencies. Row r has its own number of
 // time samples, evenly spaced over the periodic segment.
