@@ -127,7 +127,7 @@ TEST_CASE("data: the robust mean normalises noise to 1 and leaves a long loud li
   CHECK(by_robust_mean > 10 * by_mean);
 }
 
-TEST_CASE("data: model set v2 redraws the re-fitted classes and keeps the others' glitches") {
+TEST_CASE("data: model sets v2 and v3 redraw the re-fitted classes and keep the others' glitches") {
   const std::vector<double> windows{1.0};
   ScanOptions v1, v2;
   v2.models = ModelSet::v2;
@@ -141,13 +141,26 @@ TEST_CASE("data: model set v2 redraws the re-fitted classes and keeps the others
     const int k = glitch_class_index(refitted);
     CHECK(synth_glitch(k, 7, 1, windows, v1).images[0].pixels != synth_glitch(k, 7, 1, windows, v2).images[0].pixels);
   }
+  ScanOptions v3;
+  v3.models = ModelSet::v3;
+  for (const char* kept : {"Whistle", "Power_Line", "Blip"}) {  // v3 keeps v2's models of these
+    CAPTURE(kept);
+    const int k = glitch_class_index(kept);
+    CHECK(synth_glitch(k, 7, 1, windows, v2).images[0].pixels == synth_glitch(k, 7, 1, windows, v3).images[0].pixels);
+  }
+  for (const char* refitted : {"Violin_Mode", "Helix", "Tomte"}) {
+    CAPTURE(refitted);
+    const int k = glitch_class_index(refitted);
+    CHECK(synth_glitch(k, 7, 1, windows, v2).images[0].pixels != synth_glitch(k, 7, 1, windows, v3).images[0].pixels);
+  }
+  for (const char* name : kModelSetNames) CHECK(model_set_name(model_set_from_name(name)) == std::string(name));
   CHECK(model_set_from_name("v2") == ModelSet::v2);
   CHECK(model_set_from_name(model_set_name(ModelSet::v1)) == ModelSet::v1);
   using Norm = QTransformOptions::Norm;
   for (Norm norm : {Norm::median, Norm::mean, Norm::robust_mean}) CHECK(energy_norm_from_name(energy_norm_name(norm)) == norm);
   CHECK(std::string(energy_norm_name(Norm::robust_mean)) == "robust-mean");
   CHECK_THROWS_WITH_AS(energy_norm_from_name("max"), doctest::Contains("known: median, mean, robust-mean"), std::invalid_argument);
-  CHECK_THROWS_WITH_AS(model_set_from_name("v3"), doctest::Contains("known: v1, v2"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(model_set_from_name("v4"), doctest::Contains("known: v1, v2, v3"), std::invalid_argument);
 }
 
 TEST_CASE("data: aLIGO design PSD has its minimum in the bucket") {

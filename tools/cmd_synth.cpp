@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "data/synth/glitch_models.h"
 #include "data/synth/synth_dataset.h"
@@ -44,9 +45,11 @@ void add_synth_command(CLI::App& app) {
       ->check(CLI::IsMember({"median", "mean", "robust-mean"}))->capture_default_str();
   auto models = std::make_shared<std::string>("v1");
   cmd->add_option("--models", *models,
-                  "version of the class models: v1 (every study number in the README) or v2 (re-fitted to real "
-                  "scans with synth-check; see data/README.md)")
-      ->check(CLI::IsMember({"v1", "v2"}))->capture_default_str();
+                  "version of the class models: v1 (every study number in the README), v2 or v3 (each re-fits more "
+                  "classes to real scans with synth-check; see data/README.md)")
+      ->check(CLI::IsMember(std::vector<std::string>(data::synth::kModelSetNames.begin(),
+                                                     data::synth::kModelSetNames.end())))
+      ->capture_default_str();
   cmd->add_option("--png-level", options->png_compression, "zlib compression level of the PNGs")
       ->check(in_range(0, 9))->capture_default_str();
   cmd->callback([options, energy_norm, models] {

@@ -303,6 +303,96 @@ void scratchy_v2(Draw& d, GlitchSignal& s, double t0) { blob_cloud(d, s, t0, {20
 // inspiral; its loud clusters lasted 0.4 s, the real one's 0.1 s).
 void chirp_v2(Draw& d, GlitchSignal& s, double t0) { inspiral(d, s, t0, {0.1, 0.4}); }
 
+// ---- v3: the classes synth-check still measured unlike gravityspy-22's real scans under v2
+// (data/README.md lists the statistic behind each change).
+
+// "A string of short dots at ~1080 Hz": v2's dots were spaced 0.05-0.25 s apart and peaked at 0.86
+// of the colour scale; the real string is weaker (0.58) and dense, its loud cluster 0.4 s long.
+void lines_1080_v3(Draw& d, GlitchSignal& s, double t0) {
+  const int dots = d.integer(10, 30);
+  const double spacing = d.uniform(0.01, 0.03), f = d.uniform(1070, 1090);
+  for (int k = 0; k < dots; ++k) {
+    s.whitened.sine_gaussian(t0 + (k - dots / 2.0) * spacing, f, d.uniform(20, 40), d.uniform(3, 6), d.phase());
+  }
+}
+
+// "Fat ~0.4 s line near 50 Hz": v2's lines were 0.66 s long and 0.43 octaves thick, the real one 0.3 s and
+// 0.6 octaves.
+void air_compressor_v3(Draw& d, GlitchSignal& s, double t0) {
+  const double f = d.uniform(45, 55), wobble = d.uniform(2, 6), rate = d.uniform(4, 10), length = d.uniform(0.2, 0.45);
+  const double phase = d.phase();
+  s.whitened.tone(
+      t0 - length / 2, t0 + length / 2, [=](double t) { return f + wobble * std::sin(2 * kPi * rate * t + phase); },
+      constant(1), d.uniform(15, 35), 0.08, d.phase());
+}
+
+// Helix: faint streaks in a group (the real scan peaks at 0.38 of the colour scale, v2's blobs at 0.99),
+// each a weak broadband pulse over 1.2 octaves of loud tiles.
+void helix_v3(Draw& d, GlitchSignal& s, double t0) {
+  const int streaks = d.integer(2, 5);
+  const double spacing = d.uniform(0.08, 0.25);
+  for (int k = 0; k < streaks; ++k) {
+    s.pulses.push_back({t0 + (k - (streaks - 1) / 2.0) * spacing + d.uniform(-0.02, 0.02), d.log_uniform(5e-4, 2e-3),
+                        d.uniform(5, 9)});
+  }
+}
+
+// Light modulation: loud spikes rising out of a loud low-frequency lump beside them (real loud cluster
+// 0.5 s and 4.2 octaves; v2's quiet lumps left the spikes alone, 0.07 s and 2.9 octaves).
+void light_modulation_v3(Draw& d, GlitchSignal& s, double t0) {
+  const int spikes = d.integer(2, 5);
+  const double spacing = d.uniform(0.08, 0.2);
+  for (int k = 0; k < spikes; ++k) {
+    const double t = t0 + (k - spikes / 2.0) * spacing;
+    s.pulses.push_back({t, d.log_uniform(5e-4, 2e-3), d.log_uniform(15, 60)});
+    s.whitened.sine_gaussian(t + d.uniform(0, 0.15), d.uniform(12, 30), d.uniform(2, 5), d.uniform(15, 40), d.phase());
+  }
+}
+
+// Doves: an up-sweep then a down-sweep over two and a half octaves (real 2.6 octaves, v2 1.1) and quieter
+// (real peak 0.64 of the colour scale, v2 0.92); a pair every 0.4-0.8 s.
+void paired_doves_v3(Draw& d, GlitchSignal& s, double t0) {
+  const int pairs = d.integer(1, 3);
+  const double spacing = d.uniform(0.4, 0.8);
+  double t = t0 - (pairs - 1) * spacing / 2 - 0.1;
+  for (int k = 0; k < pairs; ++k, t += spacing) {
+    const double low = d.uniform(20, 35), high = d.uniform(100, 200), rise = d.uniform(0.1, 0.25), snr = d.uniform(8, 14);
+    sweep(d, s, t, t + rise, low, high, snr);
+    sweep(d, s, t + rise, t + rise + d.uniform(0.1, 0.25), high, low, 0.7 * snr);
+  }
+}
+
+// The gnome hat reaches higher than v2's single sine-Gaussian (real loud cluster 3.1 octaves, v2 2.4):
+// a weak thin pulse above the low-Q 30-60 Hz body.
+void tomte_v3(Draw& d, GlitchSignal& s, double t0) {
+  s.whitened.sine_gaussian(t0, d.uniform(30, 60), d.uniform(2, 4), d.uniform(15, 35), d.phase());
+  s.pulses.push_back({t0 + d.uniform(-0.01, 0.01), d.log_uniform(1e-3, 3e-3), d.uniform(5, 10)});
+}
+
+// "Short lines at ~500 Hz and harmonics": short and faint (real loud cluster 0.14 s, peak 0.42 of the
+// colour scale; v2's 0.5-1.5 s lines 0.47 s and 0.70), a few along the window.
+void violin_mode_v3(Draw& d, GlitchSignal& s, double t0) {
+  const double f = d.uniform(495, 510);
+  const int bursts = d.integer(1, 4);
+  for (int k = 0; k < bursts; ++k) {
+    const double t = t0 + d.uniform(-0.45, 0.45), snr = d.uniform(4, 7);
+    s.whitened.sine_gaussian(t, f, d.uniform(6, 15), snr, d.phase());
+    if (d.chance(0.5)) s.whitened.sine_gaussian(t, 2 * f, d.uniform(6, 15), 0.8 * snr, d.phase());
+  }
+}
+
+// The real wandering line breaks into pieces and jumps (loud pieces 0.05 s long over 0.7 octaves; v2's
+// unbroken line 0.9 s and 0.24 octaves): the line fades in and out while it meanders quickly.
+void wandering_line_v3(Draw& d, GlitchSignal& s, double t0) {
+  const double f0 = d.uniform(1300, 1800), swing = d.uniform(100, 400), period = d.uniform(0.2, 0.8), phase = d.phase();
+  const double gap_rate = d.uniform(2, 6), gap_phase = d.phase();
+  s.whitened.tone(
+      t0 - kLongestLine / 2, t0 + kLongestLine / 2,
+      [=](double t) { return f0 + swing * std::sin(2 * kPi * t / period + phase); },
+      [=](double t) { return std::max(0.0, std::sin(2 * kPi * gap_rate * t + gap_phase)); }, d.uniform(100, 200), 0.5,
+      d.phase());
+}
+
 // In the order of kGlitchClasses.
 constexpr std::array<Model, kGlitchClasses.size()> kModels = {
     lines_1080,  ripples_1400, air_compressor,   blip,         chirp,       extremely_loud,
@@ -334,30 +424,59 @@ constexpr std::array<Model, kGlitchClasses.size()> kModelsV2 = [] {
   return models;
 }();
 
+constexpr std::array<Model, kGlitchClasses.size()> kModelsV3 = [] {
+  auto models = kModelsV2;
+  models[slot("1080Lines")] = lines_1080_v3;
+  models[slot("Air_Compressor")] = air_compressor_v3;
+  models[slot("Helix")] = helix_v3;
+  models[slot("Light_Modulation")] = light_modulation_v3;
+  models[slot("Paired_Doves")] = paired_doves_v3;
+  models[slot("Tomte")] = tomte_v3;
+  models[slot("Violin_Mode")] = violin_mode_v3;
+  models[slot("Wandering_Line")] = wandering_line_v3;
+  return models;
+}();
+
+// In the order of ModelSet.
+constexpr std::array<const std::array<Model, kGlitchClasses.size()>*, kModelSetNames.size()> kModelSets = {
+    &kModels, &kModelsV2, &kModelsV3};
+
+template <std::size_t N>
+int position_of(const std::array<const char*, N>& names, const std::string& name) {
+  for (std::size_t k = 0; k < N; ++k) {
+    if (name == names[k]) return static_cast<int>(k);
+  }
+  return -1;
+}
+
+template <std::size_t N>
+std::string joined(const std::array<const char*, N>& names) {
+  std::string list;
+  for (const char* n : names) list += std::string(list.empty() ? "" : ", ") + n;
+  return list;
+}
+
 }  // namespace
 
 ModelSet model_set_from_name(const std::string& name) {
-  if (name == "v1") return ModelSet::v1;
-  if (name == "v2") return ModelSet::v2;
-  throw std::invalid_argument("unknown glitch model set '" + name + "' (known: v1, v2)");
+  const int k = position_of(kModelSetNames, name);
+  if (k < 0) throw std::invalid_argument("unknown glitch model set '" + name + "' (known: " + joined(kModelSetNames) + ")");
+  return static_cast<ModelSet>(k);
 }
 
-const char* model_set_name(ModelSet models) { return models == ModelSet::v2 ? "v2" : "v1"; }
+const char* model_set_name(ModelSet models) { return kModelSetNames.at(static_cast<std::size_t>(models)); }
 
 int glitch_class_index(const std::string& name) {
-  for (std::size_t k = 0; k < kGlitchClasses.size(); ++k) {
-    if (name == kGlitchClasses[k]) return static_cast<int>(k);
-  }
-  std::string known;
-  for (const char* c : kGlitchClasses) known += std::string(known.empty() ? "" : ", ") + c;
-  throw std::invalid_argument("unknown glitch class '" + name + "' (known: " + known + ")");
+  const int k = position_of(kGlitchClasses, name);
+  if (k < 0) throw std::invalid_argument("unknown glitch class '" + name + "' (known: " + joined(kGlitchClasses) + ")");
+  return k;
 }
 
 void draw_glitch(int class_index, Generator& gen, GlitchSignal& signal, ModelSet models) {
   Draw draw{gen};
   // Gravity Spy centres each scan on the glitch's peak time, to within a few tens of milliseconds.
   const double t0 = draw.uniform(-0.03, 0.03);
-  (models == ModelSet::v2 ? kModelsV2 : kModels).at(class_index)(draw, signal, t0);
+  kModelSets.at(static_cast<std::size_t>(models))->at(class_index)(draw, signal, t0);
 }
 
 }  // namespace gg::data::synth

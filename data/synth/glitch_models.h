@@ -33,8 +33,10 @@ struct GlitchSignal {
 // Versions of the class models. A data set made with one version is the same on every later
 // release, so numbers measured on it can be reproduced; v2 re-fits the classes that `glitchgan
 // synth-check` found unlike the real scans (which statistic drove which change: data/README.md).
-enum class ModelSet { v1, v2 };
-ModelSet model_set_from_name(const std::string& name);  // "v1" or "v2"; throws std::invalid_argument otherwise
+// v3 re-fits further classes against gravityspy-22.
+enum class ModelSet { v1, v2, v3 };
+inline constexpr std::array<const char*, 3> kModelSetNames = {"v1", "v2", "v3"};  // in the order of ModelSet
+ModelSet model_set_from_name(const std::string& name);  // one of kModelSetNames; throws std::invalid_argument otherwise
 const char* model_set_name(ModelSet models);
 
 // Draws one glitch of class `class_index` into `signal` (centred on time 0).
