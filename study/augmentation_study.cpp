@@ -199,7 +199,7 @@ data::Dataset synthetic_set(const data::Dataset& train, const StudyOptions& o) {
   s.windows = {std::stod(o.gan.window)};
   // The generator's most realistic settings (data/README.md, "Realism, measured"): pre-training is
   // meant to transfer to real scans.
-  s.scan.models = data::synth::ModelSet::v2;
+  s.scan.models = data::synth::ModelSet::v3;
   s.scan.q.norm = data::synth::QTransformOptions::Norm::robust_mean;
   try {
     data::synth::check_synth_options(s);

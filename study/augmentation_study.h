@@ -17,7 +17,7 @@
 //      each at every `real_shares` entry (the classifiers' real images; the GAN sees them all);
 //      and, when asked for (not by default), the offline analogue of ImageNet transfer:
 //        synth-pretrain      pre-trained on synthetic scans of the study's classes (`glitchgan synth
-//                            --models v2 --energy-norm robust-mean`), then fine-tuned on the real ones
+//                            --models v3 --energy-norm robust-mean`), then fine-tuned on the real ones
 //        synth+gan-pretrain  pre-trained on synthetic scans, then on generated images, then real
 //      The synthetic-only stage's accuracy on the real test split is the study's sim->real figure.
 //      On synthetic study data (the demo's, v1) the pre-training set comes from nearly the data's
