@@ -303,6 +303,10 @@ const std::vector<Method>& known_methods() {
 
 bool uses_synthetic(Method method) { return method == Method::synth_pretrain || method == Method::synth_gan_pretrain; }
 
+bool uses_generated(Method method) {
+  return method == Method::real_plus_gan || method == Method::gan_pretrain || method == Method::synth_gan_pretrain;
+}
+
 std::vector<Method> parse_methods(const std::string& text) {
   std::vector<Method> out;
   std::size_t begin = 0;
@@ -368,27 +372,12 @@ std::vector<std::size_t> generated_counts(const std::vector<std::size_t>& real_c
   return out;
 }
 
-StudyResult run_study(const data::Dataset& train, const data::Dataset& validation, const data::Dataset& test,
-                      const StudyOptions& options) {
-  check_splits(train, validation, test, options);
-  if (options.methods.empty()) throw std::invalid_argument("study: no methods to run");
-  if (options.real_shares.empty()) throw std::invalid_argument("study: no real shares to run");
-  for (double share : options.real_shares) check_real_share(share);
-  if (options.gan_test_per_class < 1) throw std::invalid_argument("study: GAN-test needs at least one image per class");
-  if (options.select_factor < 1) throw std::invalid_argument("study: the select factor must be at least 1");
-  std::filesystem::create_directories(options.out);
-  StudyResult result;
-  result.class_names = train.class_names();
-  result.real_counts = train.class_counts();
-  result.generated_counts = generated_counts(result.real_counts, options.enlarge);
-  result.gan_run = options.out / "gan";
-  result.sample_weights = options.sample_weights;
-
-  // `real` on all real images comes first: it is the baseline and GAN-test's judge.
-  TrainedMethod judge = run_method(Method::real, 1.0, train, validation, test, data::Dataset(), {}, options);
-  const bool report_real = std::find(options.methods.begin(), options.methods.end(), Method::real) != options.methods.end();
-
-  const GanOutput gan = train_gan_and_generate(train, options, result.generated_counts, *judge.model);
+// Trains the GAN, samples the generated images and measures them: GAN-test by the `real` classifier
+// `judge`, GAN-train (a classifier on generated images only, the gan-pretrain methods' start) into `init`.
+GanOutput train_and_judge_gan(const data::Dataset& train, const data::Dataset& validation, const data::Dataset& test,
+                              nets::GlitchClassifier& judge, const StudyOptions& options, StudyResult& result,
+                              Initialisations& init) {
+  GanOutput gan = train_gan_and_generate(train, options, result.generated_counts, judge);
   result.gan_seconds = gan.seconds;
   result.gan_kimg = gan.kimg;
   result.gan_test_ema = gan.gan_test_ema;
@@ -413,13 +402,42 @@ StudyResult run_study(const data::Dataset& train, const data::Dataset& validatio
                              "drawn and {:.1f}% of those kept to their class",
                              options.select_factor, 100 * gan.candidates_agreement, 100 * gan.kept_agreement));
   }
-
-  Initialisations init;
   init.gan_only = pretrain(gan.generated, validation, test, {}, "gan-only", options);
   result.gan_train_accuracy = init.gan_only->accuracy;
   result.gan_train_seconds = init.gan_only->seconds;
   say(options, fmt::format("GAN-train: a classifier trained on generated images only reaches {:.1f}% on the real test split",
                            100 * result.gan_train_accuracy));
+  return gan;
+}
+
+StudyResult run_study(const data::Dataset& train, const data::Dataset& validation, const data::Dataset& test,
+                      const StudyOptions& options) {
+  check_splits(train, validation, test, options);
+  if (options.methods.empty()) throw std::invalid_argument("study: no methods to run");
+  if (options.real_shares.empty()) throw std::invalid_argument("study: no real shares to run");
+  for (double share : options.real_shares) check_real_share(share);
+  if (options.gan_test_per_class < 1) throw std::invalid_argument("study: GAN-test needs at least one image per class");
+  if (options.select_factor < 1) throw std::invalid_argument("study: the select factor must be at least 1");
+  std::filesystem::create_directories(options.out);
+  // Without a method that uses generated images (e.g. real,synth-pretrain) no GAN is trained.
+  const bool needs_gan = std::any_of(options.methods.begin(), options.methods.end(), uses_generated);
+  StudyResult result;
+  result.class_names = train.class_names();
+  result.real_counts = train.class_counts();
+  result.generated_counts = needs_gan ? generated_counts(result.real_counts, options.enlarge)
+                                      : std::vector<std::size_t>(result.real_counts.size(), 0);
+  result.sample_weights = options.sample_weights;
+
+  // `real` on all real images comes first: it is the baseline and GAN-test's judge.
+  TrainedMethod judge = run_method(Method::real, 1.0, train, validation, test, data::Dataset(), {}, options);
+  const bool report_real = std::find(options.methods.begin(), options.methods.end(), Method::real) != options.methods.end();
+
+  Initialisations init;
+  GanOutput gan;
+  if (needs_gan) {
+    result.gan_run = options.out / "gan";
+    gan = train_and_judge_gan(train, validation, test, *judge.model, options, result, init);
+  }
   const auto asked = [&](Method m) { return std::find(options.methods.begin(), options.methods.end(), m) != options.methods.end(); };
   if (std::any_of(options.methods.begin(), options.methods.end(), uses_synthetic)) {
     const data::Dataset synthetic = synthetic_set(train, options);

@@ -99,7 +99,7 @@ struct StudyResult {
   std::vector<std::string> class_names;
   std::vector<std::size_t> real_counts, generated_counts;  // per class, training split
   double gan_seconds = 0, gan_kimg = 0, gan_train_seconds = 0;
-  std::filesystem::path gan_run;
+  std::filesystem::path gan_run;  // empty when no method used generated images (no GAN was trained)
   // GAN quality in the task's terms (NaN when not measured): GAN-test, the accuracy of the `real`
   // classifier on generated images scored against the class each was generated for; GAN-train,
   // the test accuracy of a classifier trained on generated images only.

@@ -166,6 +166,7 @@ std::string comparison_text(const StudyResult& result) {
     s += fmt::format("{:<14}{:>15}{:>10.3f}{:>12}{:>10.0f}\n", method_label(m), percent(m.test.accuracy),
                      m.test.macro_f1, m.best_epoch, m.seconds);
   }
+  if (result.gan_run.empty()) return s + "no GAN trained (no method uses generated images)\n";
   s += fmt::format("GAN-test {} (Gs) / {} (G), chance {}; GAN-train {}; SWD x1e3 {:.1f} (Gs) / {:.1f} (G), real floor {:.1f}\n",
                    percent(result.gan_test_ema), percent(result.gan_test_raw),
                    percent(1.0 / static_cast<double>(result.class_names.size())), percent(result.gan_train_accuracy),
@@ -230,7 +231,7 @@ std::filesystem::path write_study_report(const StudyResult& result, const data::
   page.paragraph("real: real images only. real+gan: generated images mixed into every batch. gan-pretrain: trained on "
                  "generated images only, then fine-tuned on the real ones (the offline analogue of transfer learning).");
   data_section(page, result, train, validation, test, out, context);
-  gan_section(page, result, out);
+  if (!result.gan_run.empty()) gan_section(page, result, out);
   classifier_section(page, result, out);
   const std::filesystem::path path = out / "report.html";
   page.write(path);

@@ -217,8 +217,20 @@ TEST_CASE("study: synthetic pre-training writes its set once, starts the synth m
   study::StudyOptions again = o;
   again.methods = {study::Method::synth_pretrain};
   again.out = tmp.path() / "again";
-  study::run_study(splits.train, splits.validation, splits.test, again);
+  const study::StudyResult no_gan = study::run_study(splits.train, splits.validation, splits.test, again);
   CHECK(std::filesystem::last_write_time(tmp.path() / "synthetic" / "synth-settings.json") == stamp_time);
+  // No method of that study uses generated images, so it trains no GAN and its report says so.
+  CHECK(no_gan.gan_run.empty());
+  CHECK_FALSE(std::filesystem::exists(again.out / "gan"));
+  CHECK(std::isnan(no_gan.gan_test_accuracy));
+  CHECK(std::isnan(no_gan.gan_train_accuracy));
+  CHECK(std::isfinite(no_gan.synth_only_accuracy));
+  CHECK(study::comparison_text(no_gan).find("no GAN trained") != std::string::npos);
+  study::write_study_report(no_gan, splits.train, splits.validation, splits.test, again.out, {});
+  const nlohmann::json summary = nlohmann::json::parse(std::ifstream(again.out / "summary.json"));
+  CHECK(summary.at("gan_test_accuracy").is_null());
+  CHECK(summary.at("generated_images").get<std::size_t>() == 0);
+  CHECK(std::filesystem::exists(again.out / "report.html"));
 
   // Classes the generator has no model of are refused, naming the method.
   const data::Splits bars = bar_splits();

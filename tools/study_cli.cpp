@@ -65,7 +65,8 @@ void add_study_flags(CLI::App* cmd, study::StudySettings& s) {
   cmd->add_option("--enlarge", s.enlarge, "generate up to this many times the largest class, per class (real + generated)")
       ->capture_default_str()->group("Classifier");
   cmd->add_option("--methods", s.methods, "comma-separated: real, real+gan, gan-pretrain, synth-pretrain, synth+gan-pretrain (the last two "
-                  "pre-train on synthetic scans of the study's classes)")->capture_default_str()->group("Classifier");
+                  "pre-train on synthetic scans of the study's classes; the ProGAN is trained only for a method "
+                  "that uses generated images)")->capture_default_str()->group("Classifier");
   cmd->add_option("--synth-per-class", s.synth_per_class,
                   "synth-pretrain, synth+gan-pretrain: synthetic scans per class to pre-train on")
       ->check(positive())->capture_default_str()->group("Classifier");
