@@ -21,6 +21,10 @@ struct Draw {
   double phase() { return uniform(0, 2 * kPi); }
 };
 
+struct Range {
+  double lo, hi;
+};
+
 auto constant(double value) {
   return [value](double) { return value; };
 }
@@ -37,13 +41,21 @@ void sweep(Draw& d, GlitchSignal& s, double t_begin, double t_end, double f_from
       0.2 * length, d.phase());
 }
 
-void lines_1080(Draw& d, GlitchSignal& s, double t0) {
-  const int dots = d.integer(4, 10);
-  const double spacing = d.uniform(0.05, 0.25), f = d.uniform(1070, 1090);
+// A string of 1070-1090 Hz dots: their count in [dots_lo, dots_hi], spacing in `spacing` seconds, SNRs in `snr`.
+struct DotString {
+  int dots_lo, dots_hi;
+  Range spacing, snr;
+};
+
+void dot_string(Draw& d, GlitchSignal& s, double t0, const DotString& c) {
+  const int dots = d.integer(c.dots_lo, c.dots_hi);
+  const double spacing = d.uniform(c.spacing.lo, c.spacing.hi), f = d.uniform(1070, 1090);
   for (int k = 0; k < dots; ++k) {
-    s.whitened.sine_gaussian(t0 + (k - dots / 2.0) * spacing, f, d.uniform(20, 40), d.uniform(8, 14), d.phase());
+    s.whitened.sine_gaussian(t0 + (k - dots / 2.0) * spacing, f, d.uniform(20, 40), d.uniform(c.snr.lo, c.snr.hi), d.phase());
   }
 }
+
+void lines_1080(Draw& d, GlitchSignal& s, double t0) { dot_string(d, s, t0, {4, 10, {0.05, 0.25}, {8, 14}}); }
 
 void ripples_1400(Draw& d, GlitchSignal& s, double t0) {
   const int bursts = d.integer(1, 3);
@@ -53,18 +65,16 @@ void ripples_1400(Draw& d, GlitchSignal& s, double t0) {
   }
 }
 
-void air_compressor(Draw& d, GlitchSignal& s, double t0) {
-  // A fat line: a ~50 Hz tone whose frequency trembles by a few Hz.
-  const double f = d.uniform(45, 55), wobble = d.uniform(1, 3), rate = d.uniform(4, 10), length = d.uniform(0.3, 0.6);
-  const double phase = d.phase();
+// A fat line: a ~50 Hz tone whose frequency trembles by `wobble` Hz, lasting `lengths` seconds.
+void trembling_line(Draw& d, GlitchSignal& s, double t0, Range wobbles, Range lengths) {
+  const double f = d.uniform(45, 55), wobble = d.uniform(wobbles.lo, wobbles.hi), rate = d.uniform(4, 10);
+  const double length = d.uniform(lengths.lo, lengths.hi), phase = d.phase();
   s.whitened.tone(
       t0 - length / 2, t0 + length / 2, [=](double t) { return f + wobble * std::sin(2 * kPi * rate * t + phase); },
       constant(1), d.uniform(15, 35), 0.08, d.phase());
 }
 
-struct Range {
-  double lo, hi;
-};
+void air_compressor(Draw& d, GlitchSignal& s, double t0) { trembling_line(d, s, t0, {1, 3}, {0.3, 0.6}); }
 
 // Inspiral over a span drawn from `spans`: f = f_low ((tc - t_start) / (tc - t))^(3/8), amplitude
 // growing as f^(2/3), cut at f_high.
@@ -308,23 +318,11 @@ void chirp_v2(Draw& d, GlitchSignal& s, double t0) { inspiral(d, s, t0, {0.1, 0.
 
 // "A string of short dots at ~1080 Hz": v2's dots were spaced 0.05-0.25 s apart and peaked at 0.86
 // of the colour scale; the real string is weaker (0.58) and dense, its loud cluster 0.4 s long.
-void lines_1080_v3(Draw& d, GlitchSignal& s, double t0) {
-  const int dots = d.integer(10, 30);
-  const double spacing = d.uniform(0.01, 0.03), f = d.uniform(1070, 1090);
-  for (int k = 0; k < dots; ++k) {
-    s.whitened.sine_gaussian(t0 + (k - dots / 2.0) * spacing, f, d.uniform(20, 40), d.uniform(3, 6), d.phase());
-  }
-}
+void lines_1080_v3(Draw& d, GlitchSignal& s, double t0) { dot_string(d, s, t0, {10, 30, {0.01, 0.03}, {3, 6}}); }
 
 // "Fat ~0.4 s line near 50 Hz": v2's lines were 0.66 s long and 0.43 octaves thick, the real one 0.3 s and
 // 0.6 octaves.
-void air_compressor_v3(Draw& d, GlitchSignal& s, double t0) {
-  const double f = d.uniform(45, 55), wobble = d.uniform(2, 6), rate = d.uniform(4, 10), length = d.uniform(0.2, 0.45);
-  const double phase = d.phase();
-  s.whitened.tone(
-      t0 - length / 2, t0 + length / 2, [=](double t) { return f + wobble * std::sin(2 * kPi * rate * t + phase); },
-      constant(1), d.uniform(15, 35), 0.08, d.phase());
-}
+void air_compressor_v3(Draw& d, GlitchSignal& s, double t0) { trembling_line(d, s, t0, {2, 6}, {0.2, 0.45}); }
 
 // Helix: faint streaks in a group (the real scan peaks at 0.38 of the colour scale, v2's blobs at 0.99),
 // each a weak broadband pulse over 1.2 octaves of loud tiles.
