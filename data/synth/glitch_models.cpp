@@ -1,6 +1,7 @@
 #include "data/synth/glitch_models.h"
 
 #include <cmath>
+#include <initializer_list>
 #include <numbers>
 #include <stdexcept>
 #include <string_view>
@@ -399,44 +400,49 @@ constexpr std::array<Model, kGlitchClasses.size()> kModels = {
     none_of_the_above, paired_doves, power_line, repeating_blips<blip>, scattered_light, scratchy,
     tomte,       violin_mode,  wandering_line,   whistle};
 
-constexpr std::size_t slot(std::string_view name) {
-  for (std::size_t k = 0; k < kGlitchClasses.size(); ++k) {
-    if (name == kGlitchClasses[k]) return k;
+using Models = std::array<Model, kGlitchClasses.size()>;
+
+struct Refit {
+  std::string_view glitch_class;
+  Model model;
+};
+
+// `base` with the models of some classes replaced.
+constexpr Models refitted(Models base, std::initializer_list<Refit> refits) {
+  for (const Refit& r : refits) {
+    std::size_t k = 0;
+    while (k < kGlitchClasses.size() && r.glitch_class != kGlitchClasses[k]) ++k;
+    if (k == kGlitchClasses.size()) throw std::logic_error("no such glitch class");  // a compile error here
+    base[k] = r.model;
   }
-  throw std::logic_error("no such glitch class");
+  return base;
 }
 
-constexpr std::array<Model, kGlitchClasses.size()> kModelsV2 = [] {
-  auto models = kModels;
-  models[slot("Blip")] = blip_v2;
-  models[slot("Chirp")] = chirp_v2;
-  models[slot("Extremely_Loud")] = extremely_loud_v2;
-  models[slot("Koi_Fish")] = koi_fish_v2;
-  models[slot("Low_Frequency_Burst")] = low_frequency_burst_v2;
-  models[slot("Low_Frequency_Lines")] = low_frequency_lines_v2;
-  models[slot("Repeating_Blips")] = repeating_blips<blip_v2>;
-  models[slot("Scattered_Light")] = scattered_light_v2;
-  models[slot("Scratchy")] = scratchy_v2;
-  models[slot("Wandering_Line")] = wandering_line_v2;
-  models[slot("Whistle")] = whistle_v2;
-  return models;
-}();
+constexpr Models kModelsV2 = refitted(
+    kModels, {{"Blip", blip_v2},
+              {"Chirp", chirp_v2},
+              {"Extremely_Loud", extremely_loud_v2},
+              {"Koi_Fish", koi_fish_v2},
+              {"Low_Frequency_Burst", low_frequency_burst_v2},
+              {"Low_Frequency_Lines", low_frequency_lines_v2},
+              {"Repeating_Blips", repeating_blips<blip_v2>},
+              {"Scattered_Light", scattered_light_v2},
+              {"Scratchy", scratchy_v2},
+              {"Wandering_Line", wandering_line_v2},
+              {"Whistle", whistle_v2}});
 
-constexpr std::array<Model, kGlitchClasses.size()> kModelsV3 = [] {
-  auto models = kModelsV2;
-  models[slot("1080Lines")] = lines_1080_v3;
-  models[slot("Air_Compressor")] = air_compressor_v3;
-  models[slot("Helix")] = helix_v3;
-  models[slot("Light_Modulation")] = light_modulation_v3;
-  models[slot("Paired_Doves")] = paired_doves_v3;
-  models[slot("Tomte")] = tomte_v3;
-  models[slot("Violin_Mode")] = violin_mode_v3;
-  models[slot("Wandering_Line")] = wandering_line_v3;
-  return models;
-}();
+constexpr Models kModelsV3 = refitted(
+    kModelsV2, {{"1080Lines", lines_1080_v3},
+                {"Air_Compressor", air_compressor_v3},
+                {"Helix", helix_v3},
+                {"Light_Modulation", light_modulation_v3},
+                {"Paired_Doves", paired_doves_v3},
+                {"Tomte", tomte_v3},
+                {"Violin_Mode", violin_mode_v3},
+                {"Wandering_Line", wandering_line_v3}});
 
 // In the order of ModelSet.
-constexpr std::array<const std::array<Model, kGlitchClasses.size()>*, kModelSetNames.size()> kModelSets = {
+constexpr std::array<const Models*, kModelSetNames.size()> kModelSets = {
     &kModels, &kModelsV2, &kModelsV3};
 
 template <std::size_t N>
