@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "data/synth/glitch_models.h"
+#include "data/synth/qtransform.h"
 #include "data/synth/synth_dataset.h"
 #include "tools/cli_checks.h"
 #include "tools/commands.h"
@@ -42,14 +42,12 @@ void add_synth_command(CLI::App& app) {
   cmd->add_option("--energy-norm", *energy_norm,
                   "what each frequency row's tile energy is divided by: median (the background averages 1.44), mean "
                   "(1, but long loud lines dim themselves) or robust-mean (median / ln 2: 1, as Omega scans)")
-      ->check(CLI::IsMember({"median", "mean", "robust-mean"}))->capture_default_str();
+      ->check(one_of(data::synth::kEnergyNormNames))->capture_default_str();
   auto models = std::make_shared<std::string>("v1");
   cmd->add_option("--models", *models,
                   "version of the class models: v1 (every study number in the README), v2 or v3 (each re-fits more "
                   "classes to real scans with synth-check; see data/README.md)")
-      ->check(CLI::IsMember(std::vector<std::string>(data::synth::kModelSetNames.begin(),
-                                                     data::synth::kModelSetNames.end())))
-      ->capture_default_str();
+      ->check(one_of(data::synth::kModelSetNames))->capture_default_str();
   cmd->add_option("--png-level", options->png_compression, "zlib compression level of the PNGs")
       ->check(in_range(0, 9))->capture_default_str();
   cmd->callback([options, energy_norm, models] {

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "data/synth/name_lists.h"
+
 namespace gg::data::synth {
 
 namespace {
@@ -410,10 +412,9 @@ struct Refit {
 // `base` with the models of some classes replaced.
 constexpr Models refitted(Models base, std::initializer_list<Refit> refits) {
   for (const Refit& r : refits) {
-    std::size_t k = 0;
-    while (k < kGlitchClasses.size() && r.glitch_class != kGlitchClasses[k]) ++k;
-    if (k == kGlitchClasses.size()) throw std::logic_error("no such glitch class");  // a compile error here
-    base[k] = r.model;
+    const int k = position_of(kGlitchClasses, r.glitch_class);
+    if (k < 0) throw std::logic_error("no such glitch class");  // a compile error here
+    base[static_cast<std::size_t>(k)] = r.model;
   }
   return base;
 }
@@ -445,35 +446,16 @@ constexpr Models kModelsV3 = refitted(
 constexpr std::array<const Models*, kModelSetNames.size()> kModelSets = {
     &kModels, &kModelsV2, &kModelsV3};
 
-template <std::size_t N>
-int position_of(const std::array<const char*, N>& names, const std::string& name) {
-  for (std::size_t k = 0; k < N; ++k) {
-    if (name == names[k]) return static_cast<int>(k);
-  }
-  return -1;
-}
-
-template <std::size_t N>
-std::string joined(const std::array<const char*, N>& names) {
-  std::string list;
-  for (const char* n : names) list += std::string(list.empty() ? "" : ", ") + n;
-  return list;
-}
-
 }  // namespace
 
 ModelSet model_set_from_name(const std::string& name) {
-  const int k = position_of(kModelSetNames, name);
-  if (k < 0) throw std::invalid_argument("unknown glitch model set '" + name + "' (known: " + joined(kModelSetNames) + ")");
-  return static_cast<ModelSet>(k);
+  return static_cast<ModelSet>(position_or_throw(kModelSetNames, name, "glitch model set"));
 }
 
 const char* model_set_name(ModelSet models) { return kModelSetNames.at(static_cast<std::size_t>(models)); }
 
 int glitch_class_index(const std::string& name) {
-  const int k = position_of(kGlitchClasses, name);
-  if (k < 0) throw std::invalid_argument("unknown glitch class '" + name + "' (known: " + joined(kGlitchClasses) + ")");
-  return k;
+  return static_cast<int>(position_or_throw(kGlitchClasses, name, "glitch class"));
 }
 
 void draw_glitch(int class_index, Generator& gen, GlitchSignal& signal, ModelSet models) {

@@ -7,6 +7,8 @@
 #include <numbers>
 #include <stdexcept>
 
+#include "data/synth/name_lists.h"
+
 namespace gg::data::synth {
 
 namespace {
@@ -78,21 +80,10 @@ float central_peak(const std::vector<float>& row, double duration, double search
 }  // namespace
 
 QTransformOptions::Norm energy_norm_from_name(const std::string& name) {
-  using Norm = QTransformOptions::Norm;
-  for (Norm norm : {Norm::median, Norm::mean, Norm::robust_mean}) {
-    if (name == energy_norm_name(norm)) return norm;
-  }
-  throw std::invalid_argument("unknown energy normalisation '" + name + "' (known: median, mean, robust-mean)");
+  return static_cast<QTransformOptions::Norm>(position_or_throw(kEnergyNormNames, name, "energy normalisation"));
 }
 
-const char* energy_norm_name(QTransformOptions::Norm norm) {
-  switch (norm) {
-    case QTransformOptions::Norm::median: return "median";
-    case QTransformOptions::Norm::mean: return "mean";
-    case QTransformOptions::Norm::robust_mean: return "robust-mean";
-  }
-  return "median";
-}
+const char* energy_norm_name(QTransformOptions::Norm norm) { return kEnergyNormNames.at(static_cast<std::size_t>(norm)); }
 
 QPlane q_transform(const FftArray<Complex>& spectrum, std::size_t n, double duration, const QTransformOptions& options) {
   if (spectrum.size() != n / 2 + 1) throw std::invalid_argument("q_transform: spectrum must hold n / 2 + 1 bins");

@@ -6,6 +6,7 @@
 // so the median leaves the background a mean of 1 / ln 2 = 1.44, the mean one of 1. The mean,
 // though, rises with a loud line that fills much of a row and dims the line with it; the median
 // times 1 / ln 2 estimates the noise's mean as robustly as the median does (Omega's estimate).
+#include <array>
 #include <cstddef>
 #include <span>
 #include <string>
@@ -25,8 +26,9 @@ struct QTransformOptions {
   enum class Norm { median, mean, robust_mean } norm = Norm::median;
 };
 
-// "median", "mean", "robust-mean" (the names `glitchgan synth --energy-norm` takes); from_name throws
-// std::invalid_argument for any other.
+// The names `glitchgan synth --energy-norm` takes, in the order of QTransformOptions::Norm;
+// energy_norm_from_name throws std::invalid_argument for any other.
+inline constexpr std::array<const char*, 3> kEnergyNormNames = {"median", "mean", "robust-mean"};
 QTransformOptions::Norm energy_norm_from_name(const std::string& name);
 const char* energy_norm_name(QTransformOptions::Norm norm);
 
