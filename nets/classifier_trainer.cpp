@@ -23,7 +23,7 @@ namespace gg::nets {
 namespace {
 
 // The random streams of a run.
-enum Stream : std::uint64_t { kInit, kDropout, kRealSampler, kExtraSampler, kMixing, kBatchNormSample, kDomainHead, kUnlabelled };
+enum Stream : std::uint64_t { kInit, kDropout, kRealSampler, kExtraSampler, kMixing, kBatchNormSample, kDomainHead, kUnlabelled, kAugment };
 
 void require(bool ok, const std::string& what) {
   if (!ok) throw std::invalid_argument("train_classifier: " + what);
@@ -41,6 +41,8 @@ void check_options(const data::Dataset& train, const data::Dataset& validation, 
   require(o.patience >= 0, fmt::format("patience must be 0 (off) or positive, not {}", o.patience));
   require(o.batch_norm_images >= 0, fmt::format("batch_norm_images must be 0 (off) or positive, not {}", o.batch_norm_images));
   require(o.extra_ratio >= 0 && o.extra_ratio < 1, fmt::format("extra_ratio must be in [0, 1), not {}", o.extra_ratio));
+  o.augment.validate();
+  require(!o.augment.adaptive, "augment: the adaptive probability (ADA) is for GAN training; give a fixed probability");
   require(!train.empty(), "the training set is empty");
   require(!validation.empty(), "the validation set is empty (early stopping and the best epoch need one)");
   const std::string net_shape = fmt::format("{} x {} x {}", o.net.channels, o.net.resolution, o.net.resolution);
@@ -322,10 +324,19 @@ ClassifierTrainResult train_classifier(const data::Dataset& train, const data::D
   require(options.batch % communicator.size() == 0,
           fmt::format("batch {} does not split over {} ranks", options.batch, communicator.size()));
   const BatchShare share(options.batch, 1, communicator.rank(), communicator.size());
-  // Dropout masks differ between ranks (rank 0's stream is one process' stream).
-  const std::uint64_t dropout_seed = communicator.rank() == 0 ? derive_seed(options.seed, kDropout)
-                                                              : derive_seed(derive_seed(options.seed, kDropout), communicator.rank());
-  Generator init_gen(derive_seed(options.seed, kInit)), dropout_gen(dropout_seed);
+  // Dropout masks and augmentations differ between ranks (rank 0's streams are one process' streams).
+  const auto rank_seed = [&](Stream stream) {
+    const std::uint64_t seed = derive_seed(options.seed, stream);
+    return communicator.rank() == 0 ? seed : derive_seed(seed, static_cast<std::uint64_t>(communicator.rank()));
+  };
+  Generator init_gen(derive_seed(options.seed, kInit)), dropout_gen(rank_seed(kDropout)), augment_gen(rank_seed(kAugment));
+  // The labelled images of a step, on the device, augmented when asked.
+  const auto training_images = [&](const Tensor& images) {
+    const Tensor on_device = images.to(options.device);
+    if (options.augment.probability == 0) return on_device;
+    const auto n = static_cast<int>(images.size(0)), width = static_cast<int>(images.size(3));
+    return time_augment(on_device, draw_time_augment(n, width, options.augment.probability, options.augment, augment_gen));
+  };
   auto model = std::make_shared<GlitchClassifier>(options.net, init_gen, TensorOptions{DType::f32, options.device});
   if (!options.init.empty()) load_init(*model, train, options);
   broadcast_tensors(communicator, model->state_dict());  // the replicas start alike (they do by seed; root's copy makes sure)
@@ -380,14 +391,15 @@ ClassifierTrainResult train_classifier(const data::Dataset& train, const data::D
       optimizer.zero_grad();
       Tensor logits, loss, total;
       if (!domain) {
-        logits = model->forward(batch.images.to(options.device), dropout_gen);  // (N, classes)
+        logits = model->forward(training_images(batch.images), dropout_gen);  // (N, classes)
         total = loss = cross_entropy(logits, batch.labels, weights);
       } else {
         // One pass over both domains' images, so batch norm sees them together.
         const data::Batch global_target = domain->batches.next();
         const data::Batch target{share.rows(global_target.images), share.rows(global_target.labels)};
         const auto n = static_cast<std::int64_t>(batch.labels.size()), m = static_cast<std::int64_t>(target.labels.size());
-        const Tensor features = model->features(concat({batch.images, target.images}, 0).to(options.device));  // (N + M, w)
+        const Tensor features =
+            model->features(concat({training_images(batch.images), target.images.to(options.device)}, 0));  // (N + M, w)
         logits = model->classify(slice(features, 0, 0, n), dropout_gen);
         loss = cross_entropy(logits, batch.labels, weights);
         const double progress = (static_cast<double>(epoch - 1) * static_cast<double>(steps) + static_cast<double>(step)) /

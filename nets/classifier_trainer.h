@@ -36,6 +36,7 @@
 #include "data/preprocess.h"
 #include "engine/communicator.h"
 #include "nets/classifier.h"
+#include "nets/time_augment.h"
 
 namespace gg::nets {
 
@@ -66,6 +67,11 @@ struct ClassifierTrainOptions {
   std::filesystem::path out;             // run folder: best.safetensors (+ .json), log.jsonl; empty: write nothing
   std::function<void(const EpochReport&)> on_epoch;  // progress; may be empty
   bool balanced = false;  // class-balanced sampling of the real images instead of shuffled epochs
+  // Time-axis augmentation of the labelled training images (nets/time_augment.h: a circular time
+  // shift and a time cutout, each with augment.probability per image, drawn afresh every step from
+  // a stream of its own); off by default. Validation, precise batch norm and the unlabelled images
+  // see the images as they are. The adaptive probability (ADA) is the GAN's and is refused here.
+  TimeAugmentOptions augment;
   // How the images were made, recorded in best.safetensors for eval-classifier and anomalies.
   // Unset: one 1.0 s window at the net's resolution, gray for 1 channel, RGB for 3 (the loader's
   // defaults otherwise); other channel counts must set it.

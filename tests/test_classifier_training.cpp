@@ -72,6 +72,32 @@ TEST_CASE("classifier training: the same seed gives the same bits, another seed 
   CHECK(losses(nets::train_classifier(train, validation, o)) != la);
 }
 
+TEST_CASE("classifier training: time augmentation is seeded, changes training, and the bars are still learnt") {
+  const data::Dataset train = testing::bars_dataset(512, 16, 3), validation = testing::bars_dataset(128, 16, 4);
+  nets::ClassifierTrainOptions o = small_options(5);
+  const std::vector<double> plain = losses(nets::train_classifier(train, validation, o));
+  o.augment.probability = 0.5;
+  const nets::ClassifierTrainResult a = nets::train_classifier(train, validation, o);
+  const nets::ClassifierTrainResult b = nets::train_classifier(train, validation, o);
+  const std::vector<float> wa = weights_of(*a.model), wb = weights_of(*b.model);
+  REQUIRE(wa.size() == wb.size());
+  CHECK(std::memcmp(wa.data(), wb.data(), wa.size() * sizeof(float)) == 0);
+  CHECK(losses(a) == losses(b));
+  CHECK(losses(a) != plain);
+  // Shifted bars wrap around and stay bars, and a cut band leaves most of one: the task survives.
+  CHECK(a.best_validation_accuracy > 0.9);
+}
+
+TEST_CASE("classifier training: augmentation options are checked") {
+  const data::Dataset train = testing::bars_dataset(32, 16, 12);
+  nets::ClassifierTrainOptions o = small_options(1);
+  o.augment.probability = 1.5;
+  CHECK_THROWS_WITH_AS(nets::train_classifier(train, train, o), doctest::Contains("probability"), std::invalid_argument);
+  o.augment.probability = 0.5;
+  o.augment.adaptive = true;
+  CHECK_THROWS_WITH_AS(nets::train_classifier(train, train, o), doctest::Contains("adaptive"), std::invalid_argument);
+}
+
 TEST_CASE("classifier training: early stopping ends the run patience epochs after the best") {
   // The validation images are all alike, so every epoch predicts them all as one class: the
   // accuracy never rises, and the best epoch is decided by the loss alone.

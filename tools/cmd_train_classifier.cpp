@@ -25,6 +25,7 @@ struct TrainClassifierFlags {
   double extra_ratio = 0.5, domain_lambda = 0.1;
   int epochs = 20, batch = 32, patience = 5;
   double lr = 1e-3, dropout = 0.5;
+  double augment = 0, augment_shift = nets::TimeAugmentOptions{}.max_shift, augment_cutout = nets::TimeAugmentOptions{}.cutout;
   std::uint64_t seed = 1;
   std::string device = "cpu", domain_method = "dann";
   int resolution = 64, channels = 1;
@@ -77,6 +78,9 @@ void train_classifier_command(TrainClassifierFlags f, const CLI::App& cmd, distr
   if (f.unlabelled.empty() && (cmd.count("--domain-lambda") > 0 || cmd.count("--domain-method") > 0)) {
     throw std::invalid_argument("--domain-lambda and --domain-method need --unlabelled (a folder of target-domain images)");
   }
+  if (f.augment == 0 && (cmd.count("--augment-shift") > 0 || cmd.count("--augment-cutout") > 0)) {
+    throw std::invalid_argument("--augment-shift and --augment-cutout need --augment (the probability of each transform)");
+  }
   nets::ClassifierTrainOptions o;
   o.device = job.device;
   o.communicator = &communicator;
@@ -94,6 +98,9 @@ void train_classifier_command(TrainClassifierFlags f, const CLI::App& cmd, distr
   o.seed = f.seed;
   o.class_weights = f.class_weights;
   o.balanced = f.balanced;
+  o.augment.probability = f.augment;
+  o.augment.max_shift = f.augment_shift;
+  o.augment.cutout = f.augment_cutout;
   o.extra_ratio = f.extra_ratio;
   o.domain_lambda = f.domain_lambda;
   o.domain_method = f.domain_method == "mmd" ? nets::ClassifierTrainOptions::DomainMethod::mmd
@@ -158,9 +165,12 @@ void train_classifier_command(TrainClassifierFlags f, const CLI::App& cmd, distr
   const std::size_t steps = nets::steps_per_epoch(splits.train.size(), o);
   if (root)
     fmt::print("train-classifier: {}x{} x{} channel(s), {} classes, widths {}, {} parameters, {} step(s) of {} per epoch, "
-               "{} sampling{}{} on {} ({})\n",
+               "{} sampling{}{}{} on {} ({})\n",
                f.resolution, f.resolution, f.channels, o.net.num_classes, f.widths, parameters, steps, f.batch,
                f.balanced ? "class-balanced" : "shuffled", f.class_weights ? ", class weights" : "",
+               f.augment > 0 ? fmt::format(", time shift (up to {:g} of the width) and cutout ({:g}) each with p {:g}",
+                                           f.augment_shift, f.augment_cutout, f.augment)
+                             : "",
                f.init.empty() ? "" : ", fine-tuning " + f.init.string(), o.device.str(), communicator.describe());
 
   double elapsed = 0;
@@ -235,6 +245,13 @@ void add_train_classifier_command(CLI::App& app) {
   cmd->add_option("--dropout", f->dropout, "dropout before the linear head")->check(in_range(0.0, 0.99))->capture_default_str();
   cmd->add_flag("--class-weights", f->class_weights, "weight the cross-entropy by inverse class frequency");
   cmd->add_flag("--balanced", f->balanced, "class-balanced sampling instead of shuffled epochs");
+  cmd->add_option("--augment", f->augment,
+                  "probability of a circular time shift and of a time cutout per training image, drawn every step (0: off)")
+      ->check(in_range(0.0, 1.0))->capture_default_str();
+  cmd->add_option("--augment-shift", f->augment_shift, "largest time shift, as a share of the width")
+      ->check(in_range(0.0, 0.99))->capture_default_str();
+  cmd->add_option("--augment-cutout", f->augment_cutout, "width of the cut band of columns, as a share of the width")
+      ->check(in_range(0.0, 0.99))->capture_default_str();
   cmd->callback([f, cmd] { run_as_job(f->device, [&](distributed::Job& job) { train_classifier_command(*f, *cmd, job); }); });
 }
 
