@@ -1,6 +1,7 @@
 #include "tools/classifier_cli.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -48,7 +49,7 @@ data::Dataset choose_split(const data::Dataset& dataset, const std::string& spli
   if (split == "train") return s.train;
   if (split == "validation") return s.validation;
   if (split == "test") return s.test;
-  throw std::invalid_argument("--split " + split + ": choose test, validation, train or all");
+  throw std::invalid_argument(fmt::format("--split {}: choose one of {}", split, fmt::join(kSplitChoices, ", ")));
 }
 
 std::string report_text(const nets::ClassificationReport& r, const std::vector<std::string>& names, int pairs) {

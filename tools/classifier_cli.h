@@ -1,6 +1,7 @@
 #pragma once
 // What the classifier commands (train-classifier, eval-classifier, anomalies) share: loading a
 // Gravity Spy folder as a classifier sees it, choosing a split, and printing a metrics report.
+#include <array>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -23,8 +24,11 @@ data::Dataset load_classifier_data(const std::filesystem::path& root, const data
 data::Dataset load_for_checkpoint(const std::filesystem::path& root, const nets::ClassifierCheckpoint& meta,
                                   const std::filesystem::path& checkpoint, const std::filesystem::path& cache_dir);
 
-// "test", "validation", "train" (the split folders, else the training run's seeded stratified
-// split, nets::classifier_splits) or "all".
+// The choices of --split: the split folders (else the training run's seeded stratified split,
+// nets::classifier_splits) or every image.
+inline constexpr std::array<const char*, 4> kSplitChoices = {"test", "validation", "train", "all"};
+
+// One of kSplitChoices; another name is an error listing them.
 data::Dataset choose_split(const data::Dataset& dataset, const std::string& split, std::uint64_t seed);
 
 // Accuracy, macro-F1, a per-class table (precision, recall, F1, support) and the `pairs` most

@@ -99,7 +99,7 @@ void add_anomalies_command(CLI::App& app) {
       ->check(in_range(0.0, 1.0))->capture_default_str();
   cmd->add_option("--top", f->top, "most anomalies to list")->check(positive())->capture_default_str();
   cmd->add_option("--split", f->split, "all, or test, validation, train as eval-classifier picks them")
-      ->check(CLI::IsMember({"test", "validation", "train", "all"}))->capture_default_str();
+      ->check(one_of(kSplitChoices))->capture_default_str();
   cmd->add_option("--out", f->out, "folder for anomalies.csv and anomalies.png (default: <checkpoint folder>/anomalies)");
   cmd->add_option("--cache", f->cache, "decoded-image cache folder (default: <checkpoint folder>/data-cache)");
   cmd->add_option("--columns", f->columns, "contact sheet columns")->check(positive())->capture_default_str();

@@ -58,7 +58,7 @@ void add_eval_classifier_command(CLI::App& app) {
   cmd->add_option("--checkpoint", f->checkpoint, "classifier checkpoint (best.safetensors of a train-classifier run)")->required();
   cmd->add_option("--data", f->data, "Gravity Spy folder, loaded as the classifier was trained")->required();
   cmd->add_option("--split", f->split, "test, validation, train (the split folders, else the training run's seeded split) or all")
-      ->check(CLI::IsMember({"test", "validation", "train", "all"}))->capture_default_str();
+      ->check(one_of(kSplitChoices))->capture_default_str();
   cmd->add_option("--out", f->out, "folder for confusion.csv, per_class.csv, confusion.png (default: <checkpoint folder>/eval-<split>)");
   cmd->add_option("--cache", f->cache, "decoded-image cache folder (default: <checkpoint folder>/data-cache)");
   cmd->add_option("--device", f->device, "cpu or cuda[:N]")->capture_default_str();

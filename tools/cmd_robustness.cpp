@@ -203,7 +203,7 @@ void add_robustness_command(CLI::App& app) {
       ->required()->check(CLI::ExistingFile);
   cmd->add_option("--data", f->data, "Gravity Spy folder, loaded as the classifier was trained")->required()->check(CLI::ExistingDirectory);
   cmd->add_option("--split", f->split, "test, validation, train (the split folders, else the training run's seeded split) or all")
-      ->check(CLI::IsMember({"test", "validation", "train", "all"}))->capture_default_str();
+      ->check(one_of(kSplitChoices))->capture_default_str();
   cmd->add_option("--out", f->out, "folder for the results (default: <checkpoint folder>/robustness-<split>)");
   cmd->add_option("--cache", f->cache, "decoded-image cache folder (default: <checkpoint folder>/data-cache)");
   cmd->add_option("--noise", f->noise,

@@ -10,6 +10,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "data/gravityspy_layout.h"
 #include "data/image_grid.h"
 #include "data/png_io.h"
 #include "data/realism.h"
@@ -178,7 +179,7 @@ void add_synth_check_command(CLI::App& app) {
   cmd->add_option("--checkpoint", f->checkpoint, "classifier trained on synthetic scans: its accuracy on --real (sim->real)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--size", f->size, "scans are compared at size x size")->check(positive())->capture_default_str();
-  cmd->add_option("--window", f->window, "time window in seconds")->check(CLI::IsMember({"0.5", "1.0", "2.0", "4.0"}))
+  cmd->add_option("--window", f->window, "time window in seconds")->check(one_of(data::kWindowNames))
       ->capture_default_str();
   cmd->add_option("--loud", f->loud, "energy (share of the colour scale, 25.5) from which a pixel belongs to the loud cluster")
       ->check(in_range(0.0, 1.0))->capture_default_str();

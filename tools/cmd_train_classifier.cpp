@@ -240,7 +240,7 @@ void add_train_classifier_command(CLI::App& app) {
   cmd->add_option("--resolution", f->resolution, "input size (a multiple of 2^blocks)")->check(positive())->capture_default_str();
   cmd->add_option("--channels", f->channels, "1: gray, 3: RGB")->check(CLI::IsMember({1, 3}))->capture_default_str();
   cmd->add_option("--window", f->window, "time window of the scans in seconds")
-      ->check(CLI::IsMember({"0.5", "1.0", "2.0", "4.0"}))->capture_default_str();
+      ->check(one_of(data::kWindowNames))->capture_default_str();
   cmd->add_option("--widths", f->widths, "channels of each conv block (two 3x3 conv-BN-ReLU, 2x2 max pool)")->capture_default_str();
   cmd->add_option("--dropout", f->dropout, "dropout before the linear head")->check(in_range(0.0, 0.99))->capture_default_str();
   cmd->add_flag("--class-weights", f->class_weights, "weight the cross-entropy by inverse class frequency");

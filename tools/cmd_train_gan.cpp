@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "data/gravityspy_layout.h"
 #include "nets/classifier_checkpoint.h"
 #include "nets/gan_quality.h"
 #include "nets/progan_checkpoint.h"
@@ -153,7 +154,7 @@ void add_train_gan_command(CLI::App& app) {
   cmd->add_option("--resolution", f->resolution, "final resolution (power of two, 8..1024)")->capture_default_str();
   cmd->add_option("--channels", f->channels, "1: gray, 3: RGB")->check(CLI::IsMember({1, 3}))->capture_default_str();
   cmd->add_option("--window", f->window, "time window of the scans in seconds")
-      ->check(CLI::IsMember({"0.5", "1.0", "2.0", "4.0"}))->capture_default_str();
+      ->check(one_of(data::kWindowNames))->capture_default_str();
   cmd->add_option("--kimg-stabilize", f->kimg_stabilize, "thousands of images per stabilize phase")
       ->check(non_negative())->capture_default_str();
   cmd->add_option("--kimg-fade", f->kimg_fade, "thousands of images per fade-in phase")

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "data/gravityspy_layout.h"
 #include "tools/cli_checks.h"
 
 namespace gg::tools {
@@ -13,7 +14,7 @@ void add_study_flags(CLI::App* cmd, study::StudySettings& s) {
       ->check(CLI::IsMember({8, 16, 32, 64, 128, 256}))->capture_default_str()->group("Images");
   cmd->add_option("--channels", s.channels, "1: gray, 3: RGB")->check(CLI::IsMember({1, 3}))->capture_default_str()->group("Images");
   cmd->add_option("--window", s.window, "time window of the scans in seconds")
-      ->check(CLI::IsMember({"0.5", "1.0", "2.0", "4.0"}))->capture_default_str()->group("Images");
+      ->check(one_of(data::kWindowNames))->capture_default_str()->group("Images");
   cmd->add_option("--kimg-stabilize", s.kimg_stabilize, "ProGAN: thousands of images per stabilize phase")
       ->check(positive())->capture_default_str()->group("ProGAN");
   cmd->add_option("--kimg-fade", s.kimg_fade, "ProGAN: thousands of images per fade-in phase")
