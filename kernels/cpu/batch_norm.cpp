@@ -1,9 +1,8 @@
 // Training-mode batch norm (+ ReLU) over the channels of (outer, C, inner), OpenMP over channels.
 // A channel is `outer` contiguous runs of `inner` values (one value each for (N, C)). Each kernel
 // makes two passes over a channel: its sums (in double, vectorised), then the elementwise output.
-// The per-element math is kernels/common/batch_norm_math.h, shared with the CUDA kernels. The file
-// is compiled with -fno-trapping-math (engine/CMakeLists.txt), without which g++ leaves the
-// ReLU's selects as branches.
+// The per-element math is kernels/common/batch_norm_math.h, shared with the CUDA kernels. The
+// ReLU's selects vectorise because the project compiles with -fno-trapping-math (CMakeLists.txt).
 #include <algorithm>
 #include <type_traits>
 

@@ -1,7 +1,6 @@
 // Evaluation-mode batch norm (+ ReLU): y = x scale + shift per channel of (outer, C, inner), one
 // pass, OpenMP over the (outer, C) runs. Compiled with -ffp-contract=off (engine/CMakeLists.txt), so
-// g++ keeps the product and the sum two roundings, as the composed ops (mul, add) make them, and
-// with -fno-trapping-math, so the ReLU's select vectorises.
+// g++ keeps the product and the sum two roundings, as the composed ops (mul, add) make them.
 #include <algorithm>
 #include <type_traits>
 
