@@ -197,10 +197,8 @@ data::Dataset synthetic_set(const data::Dataset& train, const StudyOptions& o) {
   s.classes = train.class_names();
   s.seed = o.synth_seed;
   s.windows = {std::stod(o.gan.window)};
-  // The generator's most realistic settings (data/README.md, "Realism, measured"): pre-training is
-  // meant to transfer to real scans.
-  s.scan.models = data::synth::ModelSet::v3;
-  s.scan.q.norm = data::synth::QTransformOptions::Norm::robust_mean;
+  s.scan.models = o.synth_models;
+  s.scan.q.norm = o.synth_energy_norm;
   try {
     data::synth::check_synth_options(s);
   } catch (const std::invalid_argument& e) {

@@ -31,6 +31,8 @@
 #include <vector>
 
 #include "data/dataset.h"
+#include "data/synth/glitch_models.h"
+#include "data/synth/qtransform.h"
 #include "nets/classification_metrics.h"
 #include "nets/classifier_trainer.h"
 #include "nets/progan_sampling.h"
@@ -74,10 +76,14 @@ struct StudyOptions {
   double gan_progress_seconds = 30;  // between ProGAN progress lines
   bool write_generated_pngs = true;  // in the Gravity Spy layout (train-classifier --extra reads them)
   // The synthetic pre-training set of synth-pretrain and synth+gan-pretrain: synth_per_class scans
-  // of each of the study's classes (which must be Gravity Spy classes), seed synth_seed, written
-  // to synth_dir (empty: <out>/synth-pretrain-data; scans/ in the Gravity Spy layout, cache/, and
-  // synth-settings.json) and reused there while these settings hold.
+  // of each of the study's classes (which must be Gravity Spy classes), seed synth_seed, drawn with
+  // the class models synth_models and normalised by synth_energy_norm (by default the generator's
+  // most realistic settings, data/README.md: pre-training is meant to transfer to real scans),
+  // written to synth_dir (empty: <out>/synth-pretrain-data; scans/ in the Gravity Spy layout,
+  // cache/, and synth-settings.json) and reused there while these settings hold.
   std::size_t synth_per_class = 200;
+  data::synth::ModelSet synth_models = data::synth::ModelSet::v3;
+  data::synth::QTransformOptions::Norm synth_energy_norm = data::synth::QTransformOptions::Norm::robust_mean;
   std::uint64_t synth_seed = 1000003;
   std::filesystem::path synth_dir;
   std::filesystem::path out;

@@ -44,7 +44,9 @@ std::vector<std::pair<std::string, std::string>> StudySettings::describe() const
                                   methods, epochs, batch, lr, patience, class_weights ? "class weights, " : "",
                                   extra_ratio) +
                           (methods.find("synth") != std::string::npos
-                               ? fmt::format("; synthetic pre-training on {} scans per class", synth_per_class)
+                               ? fmt::format("; synthetic pre-training on {} scans per class ({} models, {} energy "
+                                             "normalisation)",
+                                             synth_per_class, synth_models, synth_energy_norm)
                                : std::string())},
       {"seed, device", fmt::format("{}, {}", seed, device)},
   };
@@ -113,6 +115,16 @@ StudyOptions StudySettings::to_options(const std::filesystem::path& out, std::fu
   o.enlarge = enlarge;
   if (synth_per_class < 1) throw std::invalid_argument("--synth-per-class must be at least 1");
   o.synth_per_class = synth_per_class;
+  try {
+    o.synth_models = data::synth::model_set_from_name(synth_models);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("--synth-models: ") + e.what());
+  }
+  try {
+    o.synth_energy_norm = data::synth::energy_norm_from_name(synth_energy_norm);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("--synth-energy-norm: ") + e.what());
+  }
   o.gan_progress_seconds = progress_seconds;
   try {
     o.methods = parse_methods(methods);

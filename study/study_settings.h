@@ -47,6 +47,8 @@ struct StudySettings {
   double enlarge = 2;            // real + generated per class, as a multiple of the largest class
   std::string methods = "real,real+gan,gan-pretrain";
   std::size_t synth_per_class = 200;  // synthetic scans per class for synth-pretrain and synth+gan-pretrain
+  std::string synth_models = "v3";             // their class models (synth --models)
+  std::string synth_energy_norm = "robust-mean";  // their energy normalisation (synth --energy-norm)
   // Everything
   std::uint64_t seed = 1;
   std::string device = "cpu";

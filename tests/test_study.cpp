@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -75,6 +76,15 @@ TEST_CASE("study: settings become options and bad settings name their flag") {
   bad = {};
   bad.methods = "real,nope";
   CHECK_THROWS_WITH_AS(bad.to_options("/tmp/x", {}), doctest::Contains("--methods"), std::invalid_argument);
+  // The synthetic pre-training set defaults to the most realistic generator settings.
+  CHECK(o.synth_models == data::synth::ModelSet::v3);
+  CHECK(o.synth_energy_norm == data::synth::QTransformOptions::Norm::robust_mean);
+  bad = {};
+  bad.synth_models = "v9";
+  CHECK_THROWS_WITH_AS(bad.to_options("/tmp/x", {}), doctest::Contains("--synth-models"), std::invalid_argument);
+  bad = {};
+  bad.synth_energy_norm = "max";
+  CHECK_THROWS_WITH_AS(bad.to_options("/tmp/x", {}), doctest::Contains("--synth-energy-norm"), std::invalid_argument);
 }
 
 TEST_CASE("study: the GAN's length is its schedule's end unless --gan-total-kimg sets it, never inside a fade") {
@@ -219,6 +229,29 @@ TEST_CASE("study: synthetic pre-training writes its set once, starts the synth m
   again.out = tmp.path() / "again";
   const study::StudyResult no_gan = study::run_study(splits.train, splits.validation, splits.test, again);
   CHECK(std::filesystem::last_write_time(tmp.path() / "synthetic" / "synth-settings.json") == stamp_time);
+  // Other class models or another normalisation are another set: it is drawn anew and stamped so.
+  const std::filesystem::path stamp = tmp.path() / "synthetic" / "synth-settings.json";
+  auto blip_pngs = [&] {  // every Blip scan's bytes, in file-name order
+    std::set<std::filesystem::path> files;
+    for (const auto& f : std::filesystem::directory_iterator(tmp.path() / "synthetic" / "scans" / "Blip")) files.insert(f.path());
+    std::string bytes;
+    for (const auto& f : files) {
+      std::ifstream in(f, std::ios::binary);
+      bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    return bytes;
+  };
+  CHECK(nlohmann::json::parse(std::ifstream(stamp)).at("models") == "v3");
+  CHECK(nlohmann::json::parse(std::ifstream(stamp)).at("energy_norm") == "robust-mean");
+  const std::string v3_blips = blip_pngs();
+  study::StudyOptions older = again;
+  older.out = tmp.path() / "older";
+  older.synth_models = data::synth::ModelSet::v1;
+  older.synth_energy_norm = data::synth::QTransformOptions::Norm::median;
+  CHECK(std::isfinite(study::run_study(splits.train, splits.validation, splits.test, older).synth_only_accuracy));
+  CHECK(nlohmann::json::parse(std::ifstream(stamp)).at("models") == "v1");
+  CHECK(nlohmann::json::parse(std::ifstream(stamp)).at("energy_norm") == "median");
+  CHECK(blip_pngs() != v3_blips);
   // No method of that study uses generated images, so it trains no GAN and its report says so.
   CHECK(no_gan.gan_run.empty());
   CHECK_FALSE(std::filesystem::exists(again.out / "gan"));

@@ -5,6 +5,8 @@
 #include <cstdio>
 
 #include "data/gravityspy_layout.h"
+#include "data/synth/glitch_models.h"
+#include "data/synth/qtransform.h"
 #include "tools/cli_checks.h"
 
 namespace gg::tools {
@@ -71,6 +73,12 @@ void add_study_flags(CLI::App* cmd, study::StudySettings& s) {
   cmd->add_option("--synth-per-class", s.synth_per_class,
                   "synth-pretrain, synth+gan-pretrain: synthetic scans per class to pre-train on")
       ->check(positive())->capture_default_str()->group("Classifier");
+  cmd->add_option("--synth-models", s.synth_models,
+                  "synth-pretrain, synth+gan-pretrain: class models of those scans (synth --models; v3 the most realistic)")
+      ->check(one_of(data::synth::kModelSetNames))->capture_default_str()->group("Classifier");
+  cmd->add_option("--synth-energy-norm", s.synth_energy_norm,
+                  "synth-pretrain, synth+gan-pretrain: energy normalisation of those scans (synth --energy-norm)")
+      ->check(one_of(data::synth::kEnergyNormNames))->capture_default_str()->group("Classifier");
   cmd->add_option("--seed", s.seed, "seed of every random stream")->capture_default_str();
   cmd->add_option("--device", s.device, "cpu or cuda[:N]")->capture_default_str();
   cmd->add_option("--progress-seconds", s.progress_seconds, "seconds between ProGAN progress lines")
