@@ -11,6 +11,17 @@
 namespace gg::study {
 
 namespace {
+
+// parse()'s value; an std::invalid_argument it throws is thrown again with the flag's name in front.
+template <typename Parse>
+auto parse_flag(const char* flag, Parse&& parse) {
+  try {
+    return parse();
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string(flag) + ": " + e.what());
+  }
+}
+
 nets::ScheduleConfig gan_schedule(const StudySettings& s) {
   nets::ScheduleConfig c;
   c.final_level = std::countr_zero(static_cast<unsigned>(s.resolution));  // as the trainer derives it
@@ -87,11 +98,7 @@ StudyOptions StudySettings::to_options(const std::filesystem::path& out, std::fu
   if (!(augment >= 0 && augment <= 1)) throw std::invalid_argument(fmt::format("--augment: must be in [0, 1], got {}", augment));
   o.gan.augment.probability = augment;
   o.gan.augment.adaptive = augment_adaptive;
-  try {
-    o.sample_weights = nets::parse_gan_weights(sample_weights);
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(std::string("--sample-weights: ") + e.what());
-  }
+  o.sample_weights = parse_flag("--sample-weights", [&] { return nets::parse_gan_weights(sample_weights); });
   if (gan_select < 1) throw std::invalid_argument("--gan-select: must be >= 1");
   o.select_factor = gan_select;
   if (gan_test_per_class < 1) throw std::invalid_argument("--gan-test-per-class: must be >= 1");
@@ -115,22 +122,10 @@ StudyOptions StudySettings::to_options(const std::filesystem::path& out, std::fu
   o.enlarge = enlarge;
   if (synth_per_class < 1) throw std::invalid_argument("--synth-per-class must be at least 1");
   o.synth_per_class = synth_per_class;
-  try {
-    o.synth_models = data::synth::model_set_from_name(synth_models);
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(std::string("--synth-models: ") + e.what());
-  }
-  try {
-    o.synth_energy_norm = data::synth::energy_norm_from_name(synth_energy_norm);
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(std::string("--synth-energy-norm: ") + e.what());
-  }
+  o.synth_models = parse_flag("--synth-models", [&] { return data::synth::model_set_from_name(synth_models); });
+  o.synth_energy_norm = parse_flag("--synth-energy-norm", [&] { return data::synth::energy_norm_from_name(synth_energy_norm); });
   o.gan_progress_seconds = progress_seconds;
-  try {
-    o.methods = parse_methods(methods);
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(std::string("--methods: ") + e.what());
-  }
+  o.methods = parse_flag("--methods", [&] { return parse_methods(methods); });
   o.out = out;
   o.print = std::move(print);
   return o;
