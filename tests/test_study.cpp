@@ -4,7 +4,6 @@
 
 #include <cmath>
 #include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -229,29 +228,6 @@ TEST_CASE("study: synthetic pre-training writes its set once, starts the synth m
   again.out = tmp.path() / "again";
   const study::StudyResult no_gan = study::run_study(splits.train, splits.validation, splits.test, again);
   CHECK(std::filesystem::last_write_time(tmp.path() / "synthetic" / "synth-settings.json") == stamp_time);
-  // Other class models or another normalisation are another set: it is drawn anew and stamped so.
-  const std::filesystem::path stamp = tmp.path() / "synthetic" / "synth-settings.json";
-  auto blip_pngs = [&] {  // every Blip scan's bytes, in file-name order
-    std::set<std::filesystem::path> files;
-    for (const auto& f : std::filesystem::directory_iterator(tmp.path() / "synthetic" / "scans" / "Blip")) files.insert(f.path());
-    std::string bytes;
-    for (const auto& f : files) {
-      std::ifstream in(f, std::ios::binary);
-      bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    }
-    return bytes;
-  };
-  CHECK(nlohmann::json::parse(std::ifstream(stamp)).at("models") == "v3");
-  CHECK(nlohmann::json::parse(std::ifstream(stamp)).at("energy_norm") == "robust-mean");
-  const std::string v3_blips = blip_pngs();
-  study::StudyOptions older = again;
-  older.out = tmp.path() / "older";
-  older.synth_models = data::synth::ModelSet::v1;
-  older.synth_energy_norm = data::synth::QTransformOptions::Norm::median;
-  CHECK(std::isfinite(study::run_study(splits.train, splits.validation, splits.test, older).synth_only_accuracy));
-  CHECK(nlohmann::json::parse(std::ifstream(stamp)).at("models") == "v1");
-  CHECK(nlohmann::json::parse(std::ifstream(stamp)).at("energy_norm") == "median");
-  CHECK(blip_pngs() != v3_blips);
   // No method of that study uses generated images, so it trains no GAN and its report says so.
   CHECK(no_gan.gan_run.empty());
   CHECK_FALSE(std::filesystem::exists(again.out / "gan"));
@@ -264,6 +240,29 @@ TEST_CASE("study: synthetic pre-training writes its set once, starts the synth m
   CHECK(summary.at("gan_test_accuracy").is_null());
   CHECK(summary.at("generated_images").get<std::size_t>() == 0);
   CHECK(std::filesystem::exists(again.out / "report.html"));
+
+  // Other class models or another normalisation are another set: it is drawn anew and stamped so.
+  auto stamped = [&](const char* key) {
+    return nlohmann::json::parse(read_text(tmp.path() / "synthetic" / "synth-settings.json")).at(key);
+  };
+  auto blip_pngs = [&] {  // every Blip scan's bytes, in file-name order
+    std::set<std::filesystem::path> files;
+    for (const auto& f : std::filesystem::directory_iterator(tmp.path() / "synthetic" / "scans" / "Blip")) files.insert(f.path());
+    std::string bytes;
+    for (const auto& f : files) bytes += read_text(f);
+    return bytes;
+  };
+  CHECK(stamped("models") == "v3");
+  CHECK(stamped("energy_norm") == "robust-mean");
+  const std::string v3_blips = blip_pngs();
+  study::StudyOptions older = again;
+  older.out = tmp.path() / "older";
+  older.synth_models = data::synth::ModelSet::v1;
+  older.synth_energy_norm = data::synth::QTransformOptions::Norm::median;
+  CHECK(std::isfinite(study::run_study(splits.train, splits.validation, splits.test, older).synth_only_accuracy));
+  CHECK(stamped("models") == "v1");
+  CHECK(stamped("energy_norm") == "median");
+  CHECK(blip_pngs() != v3_blips);
 
   // Classes the generator has no model of are refused, naming the method.
   const data::Splits bars = bar_splits();
