@@ -88,6 +88,18 @@ void fade_in_case(benchmark::State& state) {
 }
 
 template <class Env>
+void downscale_kernel_case(benchmark::State& state) {
+  const std::int64_t cin = state.range(0), cout = state.range(1);
+  const int version = static_cast<int>(state.range(2)), pass = static_cast<int>(state.range(3));
+  const Op op = [version](const Inputs& v) { return version == kFused ? downscale_kernel(v[0]) : unfused::downscale_kernel(v[0]); };
+  const Tensor w = Env::random({cout, cin, 3, 3}, 11);
+  time_op<Env>(state, op, {w}, static_cast<Pass>(pass));
+  // Forward: read the 3x3 planes, write the 4x4 ones; backward: the other way round, once more.
+  Env::report_bytes(state, kF * static_cast<double>(cout * cin) * (9 + 16) * (pass == kForward ? 1 : 2));
+  state.SetLabel(label(std::to_string(cin) + "->" + std::to_string(cout) + " 3x3", version, pass));
+}
+
+template <class Env>
 void equalized_conv2d_case(benchmark::State& state) {
   const std::int64_t cin = state.range(0), cout = state.range(1), hw = state.range(2);
   const bool down = state.range(3) != 0;
@@ -131,6 +143,8 @@ inline void map_shapes(benchmark::internal::Benchmark* b) { versions(b, {{512, 8
 inline void stddev_shapes(benchmark::internal::Benchmark* b) { versions(b, {{512, 4}, {64, 32}}); }
 inline void fade_shapes(benchmark::internal::Benchmark* b) { versions(b, {{3, 64}, {256, 32}}); }
 inline void linear_shapes(benchmark::internal::Benchmark* b) { versions(b, {{512, 8192}, {8192, 512}}); }
+// D's conv1_down weights: (in, out) channels.
+inline void kernel_shapes(benchmark::internal::Benchmark* b) { versions(b, {{512, 512}, {128, 256}}); }
 inline void conv_shapes(benchmark::internal::Benchmark* b) {
   const std::int64_t shapes[][4] = {{512, 512, 8, 0}, {256, 256, 16, 0}, {128, 128, 32, 0}, {128, 256, 32, 1}, {64, 128, 64, 1}};
   for (const auto& s : shapes)
@@ -138,7 +152,7 @@ inline void conv_shapes(benchmark::internal::Benchmark* b) {
       for (int version : {kUnfused, kFused}) b->Args({s[0], s[1], s[2], s[3], version, pass});
 }
 
-// Registers the five families as <prefix>pixel_norm, ...; `manual_time` when Env::time sets
+// Registers the six families as <prefix>pixel_norm, ...; `manual_time` when Env::time sets
 // iteration times itself (CUDA events).
 template <class Env>
 void register_cases(const std::string& prefix, bool manual_time) {
@@ -156,6 +170,7 @@ void register_cases(const std::string& prefix, bool manual_time) {
   add("fade_in", fade_in_case<Env>, fade_shapes, benchmark::kMicrosecond);
   add("equalized_conv2d", equalized_conv2d_case<Env>, conv_shapes, manual_time ? benchmark::kMicrosecond : benchmark::kMillisecond);
   add("equalized_linear", equalized_linear_case<Env>, linear_shapes, benchmark::kMicrosecond);
+  add("downscale_kernel", downscale_kernel_case<Env>, kernel_shapes, benchmark::kMicrosecond);
 }
 
 }  // namespace gg::bench::progan_ops

@@ -86,39 +86,26 @@ void check_conv(const Tensor& x, const Tensor& w, const Tensor& bias, const Equa
     detail::fail(op, "downscale needs an even height and width, got " + shape_str(x.shape()));
 }
 
-// The (k * inner, (k + 1) * inner) matrix of zeros and ones that adds neighbours along a dimension
-// of size k padded by one zero on both sides: column b * inner + j sums rows (b - 1) * inner + j and
-// b * inner + j. Each output has exactly two nonzero products (x * 1), so a GEMM with it rounds once,
-// as an add of the two would: the same bits.
-Tensor neighbour_sum_matrix(std::int64_t k, std::int64_t inner, const Tensor& like) {
-  std::vector<double> m(static_cast<std::size_t>(k * inner * (k + 1) * inner), 0.0);
-  const std::int64_t columns = (k + 1) * inner;
-  for (std::int64_t b = 0; b <= k; ++b) {
-    for (std::int64_t j = 0; j < inner; ++j) {
-      for (const std::int64_t a : {b - 1, b}) {
-        if (a >= 0 && a < k) m[static_cast<std::size_t>((a * inner + j) * columns + b * inner + j)] = 1.0;
-      }
-    }
-  }
-  return Tensor::from_vector(m, {k * inner, columns}, like.device()).to(like.dtype());
+// The downscaled kernel's shapes: (..., k, k) -> (..., k + 1, k + 1), and back.
+Shape with_kernel_size(Shape s, std::int64_t k) {
+  s[s.size() - 1] = s[s.size() - 2] = k;
+  return s;
 }
 
-// Pads the kernel by one zero on both sides of `dim` and adds neighbours: size k -> k + 1. One GEMM
-// with neighbour_sum_matrix: padding and slicing a (C_out, C_in, 3, 3) kernel along its last dims
-// instead copied rows of one to four elements, 5 % of a ProGAN step.
-Tensor sum_shifts(const Tensor& w, int dim) {
-  const Shape& shape = w.shape();
-  std::int64_t outer = 1, inner = 1;
-  for (int d = 0; d < dim; ++d) outer *= shape[static_cast<std::size_t>(d)];
-  for (int d = dim + 1; d < w.dim(); ++d) inner *= shape[static_cast<std::size_t>(d)];
-  const std::int64_t k = w.size(dim);
-  Shape out_shape = shape;
-  out_shape[static_cast<std::size_t>(dim)] = k + 1;
-  return reshape(matmul(reshape(w, {outer, k * inner}), neighbour_sum_matrix(k, inner, w)), out_shape);
+void check_square_planes(const char* op, const Tensor& t, std::int64_t min_side) {
+  detail::check_defined(op, t, "input");
+  if (t.dim() < 2 || t.size(-1) != t.size(-2) || t.size(-1) < min_side)
+    detail::fail(op, "input must be (..., k, k) with k >= " + std::to_string(min_side) + ", got " + shape_str(t.shape()));
 }
 
-// avg_pool2x2(conv_k(x)) = conv_{k+1}(x, stride 2) with this kernel (same padding (k-1)/2).
-Tensor downscale_kernel(const Tensor& w) { return mul(sum_shifts(sum_shifts(w, 2), 3), 0.25); }
+// The adjoint of downscale_kernel, (..., k + 1, k + 1) -> (..., k, k): its backward, and linear,
+// so its own backward is downscale_kernel again: differentiable to any order.
+Tensor downscale_kernel_adjoint(const Tensor& g) {
+  check_square_planes("downscale_kernel_adjoint", g, 2);
+  Tensor gw = Tensor::empty(with_kernel_size(g.shape(), g.size(-1) - 1), g.options());
+  kernels(g, "downscale_kernel_backward").downscale_kernel_backward(g.detach(), gw);
+  return record("downscale_kernel_adjoint", gw, {g}, [](Node&, const Tensor& gg) { return Grads{downscale_kernel(gg)}; });
+}
 
 // The backward of act(scale * acc + bias) down to the GEMM's output acc: scale * g * act'(output),
 // one pass over the activations. The bias's gradient is its sum over positions divided by scale.
@@ -154,6 +141,13 @@ Tensor minibatch_stddev(const Tensor& x, int group_size) {
     kernels(x, "minibatch_stddev_backward").minibatch_stddev_backward(x.detach(), gy.detach(), gx, g);
     return Grads{gx};
   }, {x});
+}
+
+Tensor downscale_kernel(const Tensor& w) {
+  check_square_planes("downscale_kernel", w, 1);
+  Tensor out = Tensor::empty(with_kernel_size(w.shape(), w.size(-1) + 1), w.options());
+  kernels(w, "downscale_kernel_forward").downscale_kernel_forward(w.detach(), out);
+  return record("downscale_kernel", out, {w}, [](Node&, const Tensor& g) { return Grads{downscale_kernel_adjoint(g)}; });
 }
 
 double equalized_scale(double gain, std::int64_t fan_in) { return gain / std::sqrt(static_cast<double>(fan_in)); }
@@ -257,6 +251,24 @@ Tensor equalized_linear(const Tensor& x, const Tensor& weight, const Tensor& bia
 
 Tensor fade_in(double alpha, const Tensor& old_branch, const Tensor& new_branch) {
   return lerp(old_branch, new_branch, alpha);
+}
+
+// w padded by one zero on each side of its last two dims, then neighbours summed along the rows
+// and then the columns.
+Tensor downscale_kernel(const Tensor& w) {
+  auto zero_padded = [](const Tensor& t, int dim) {
+    Shape edge = t.shape();
+    edge[static_cast<std::size_t>(dim)] = 1;
+    const Tensor zero = Tensor::zeros(edge, t.options());
+    return concat({zero, t, zero}, dim);
+  };
+  auto neighbour_sums = [](const Tensor& t, int dim) {
+    const std::int64_t n = t.size(dim) - 1;
+    return add(slice(t, dim, 0, n), slice(t, dim, 1, n + 1));
+  };
+  const int rows = w.dim() - 2, columns = w.dim() - 1;
+  const Tensor padded = zero_padded(zero_padded(w, rows), columns);
+  return mul(neighbour_sums(neighbour_sums(padded, rows), columns), 0.25);
 }
 
 }  // namespace unfused

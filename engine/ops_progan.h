@@ -1,12 +1,14 @@
 #pragma once
 // ProGAN's custom ops (Karras et al. 2018): pixel norm, minibatch standard deviation,
-// equalized-learning-rate conv2d / linear with bias and leaky ReLU fused, and fade-in.
+// equalized-learning-rate conv2d / linear with bias and leaky ReLU fused, the downscaling
+// convolution's kernel, and fade-in.
 //
 // Each op runs one fused kernel forward (engine/progan_backend.h, kernels/cpu/progan_*.cpp) and is
 // differentiable to any order, like every op in engine/ops.h:
-// - equalized conv2d / linear and fade-in have backwards made of ops that are themselves
-//   differentiable (conv2d's adjoints, matmul, sums, leaky_relu_backward below), so the same code
-//   serves a plain backward and a recorded one;
+// - equalized conv2d / linear, fade-in and the downscale kernel have backwards made of ops that
+//   are themselves differentiable (conv2d's adjoints, matmul, sums, leaky_relu_backward below; the
+//   downscale kernel and its adjoint are each other's backward), so the same code serves a plain
+//   backward and a recorded one;
 // - pixel norm and minibatch stddev have a fused backward kernel for the plain backward pass, and
 //   when the backward pass is being recorded (grad with create_graph, as WGAN-GP's gradient penalty
 //   does) they compute the same gradient from differentiable ops instead, so it can be
@@ -53,6 +55,11 @@ Tensor equalized_conv2d(const Tensor& x, const Tensor& weight, const Tensor& bia
 // its per-channel bias.
 Tensor equalized_linear(const Tensor& x, const Tensor& weight, const Tensor& bias, EqualizedOptions opt = {});
 
+// w (..., k, k) -> (..., k + 1, k + 1): each k x k plane's average over its four 2x2 shifts, zero
+// padded, so that avg_pool2x2(conv2d(x, w, pad p)) = conv2d(x, downscale_kernel(w), stride 2, pad p)
+// (the official conv2d_downscale2d's kernel).
+Tensor downscale_kernel(const Tensor& w);
+
 // lerp(old_branch, new_branch, alpha) = old + alpha (new - old), alpha in [0, 1] (1: all new).
 // Both branches must have the same shape: the caller resamples the old one (G upsamples the
 // previous toRGB, D average-pools the image before the previous fromRGB).
@@ -72,6 +79,7 @@ Tensor minibatch_stddev(const Tensor& x, int group_size = 4);
 Tensor equalized_conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, EqualizedOptions opt = {});
 Tensor equalized_linear(const Tensor& x, const Tensor& weight, const Tensor& bias, EqualizedOptions opt = {});
 Tensor fade_in(double alpha, const Tensor& old_branch, const Tensor& new_branch);
+Tensor downscale_kernel(const Tensor& w);
 }  // namespace unfused
 
 }  // namespace gg

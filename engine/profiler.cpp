@@ -48,6 +48,11 @@ std::string conv_shape(const ConvGeometry& g) {
   return fmt::format("n{} {}->{} @{}x{} {}x{}/{} p{}", g.n, g.c, g.k, g.h, g.w, g.r, g.s, g.stride, g.pad);
 }
 
+// A matrix product's shape: "16x4096x512 NT" (m, n, k; A and B transposed or not).
+std::string gemm_shape(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k) {
+  return fmt::format("{}x{}x{} {}{}", m, n, k, trans_a ? 'T' : 'N', trans_b ? 'T' : 'N');
+}
+
 // A forwarding call inside a timer named after the kernel.
 #define GG_TIMED(name, call)      \
   ScopedKernelTimer timer_(name); \
@@ -81,7 +86,8 @@ class ProfilingBackend final : public Backend {
   }
   void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, double alpha, const Tensor& a,
             const Tensor& b, double beta, const Tensor& c) override {
-    GG_TIMED("gemm", gemm(ta, tb, m, n, k, alpha, a, b, beta, c));
+    ScopedKernelTimer timer_("gemm", gemm_shape(ta, tb, m, n, k), 2.0 * static_cast<double>(m) * n * k);
+    in_.gemm(ta, tb, m, n, k, alpha, a, b, beta, c);
   }
   void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& y, const ConvGeometry& g) override {
     GG_TIMED_CONV("conv2d_forward", g, conv2d_forward(x, w, y, g));
@@ -153,6 +159,12 @@ class ProfilingProganKernels final : public ProganKernels {
   }
   void fade_in(const Tensor& old_branch, const Tensor& new_branch, const Tensor& out, double alpha) override {
     GG_TIMED("fade_in", fade_in(old_branch, new_branch, out, alpha));
+  }
+  void downscale_kernel_forward(const Tensor& w, const Tensor& out) override {
+    GG_TIMED("downscale_kernel_forward", downscale_kernel_forward(w, out));
+  }
+  void downscale_kernel_backward(const Tensor& g, const Tensor& gw) override {
+    GG_TIMED("downscale_kernel_backward", downscale_kernel_backward(g, gw));
   }
 #undef GG_TIMED
 #undef GG_TIMED_CONV

@@ -35,6 +35,12 @@ class ProganKernels {
 
   // out = old + alpha * (new - old), all the same shape.
   virtual void fade_in(const Tensor& old_branch, const Tensor& new_branch, const Tensor& out, double alpha) = 0;
+
+  // w (outer, k, k) -> out (outer, k + 1, k + 1): each plane's average over the four 2x2 shifts of
+  // itself padded by one zero, the kernel of a convolution followed by 2x2 average pooling.
+  virtual void downscale_kernel_forward(const Tensor& w, const Tensor& out) = 0;
+  // Its adjoint: g (outer, k + 1, k + 1) -> gw (outer, k, k).
+  virtual void downscale_kernel_backward(const Tensor& g, const Tensor& gw) = 0;
 };
 
 // The table for a device. `kernel` names the kernel about to run, for the error thrown where the

@@ -619,6 +619,12 @@ void progan(std::vector<OpCase>& rows) {
         [o](const Inputs& v) { return unfused::equalized_linear(v[0], v[1], v[2], o); }, l.small,
         l.leaky ? Kinks::inside : Kinks::none);
   }
+  // D's conv1_down kernel (3x3 -> 4x4), a 1x1 and a 5x5 one.
+  for (const Shape& s : {Shape{5, 4, 3, 3}, Shape{2, 3, 3, 3}, Shape{3, 2, 1, 1}, Shape{2, 2, 5, 5}}) {
+    const bool small = shape_numel(s) <= 100;
+    row("downscale_kernel " + str(s), {{s}}, [](const Inputs& v) { return downscale_kernel(v[0]); },
+        [](const Inputs& v) { return unfused::downscale_kernel(v[0]); }, small);
+  }
   for (const double alpha : {0.0, 0.3, 1.0})
     for (const Shape& s : {Shape{8, 5, 6, 6}, Shape{4, 3, 4, 4}}) {
       const bool small = s[0] == 4;

@@ -263,6 +263,21 @@ TEST_CASE("cuda progan: the epilogue, leaky ReLU backward and fade-in give the C
       dev.fade_in(a.to(gpu()), b.to(gpu()), out_gpu, alpha);
       check_identical(out_gpu, out_cpu);
     }
+    for (const Shape& s : {Shape{6, 5, 3, 3}, Shape{4, 1, 1}, Shape{3, 5, 5}}) {
+      CAPTURE(shape_str(s));
+      Shape big = s;  // (..., k + 1, k + 1)
+      big[big.size() - 1] += 1;
+      big[big.size() - 2] += 1;
+      const Tensor w = input(s, 17, dt), g = input(big, 18, dt);
+      const Tensor out_cpu = Tensor::empty(big, w.options()), out_gpu = Tensor::empty(big, {dt, gpu()});
+      cpu.downscale_kernel_forward(w, out_cpu);
+      dev.downscale_kernel_forward(w.to(gpu()), out_gpu);
+      check_identical(out_gpu, out_cpu);
+      const Tensor gw_cpu = Tensor::empty(s, w.options()), gw_gpu = Tensor::empty(s, {dt, gpu()});
+      cpu.downscale_kernel_backward(g, gw_cpu);
+      dev.downscale_kernel_backward(g.to(gpu()), gw_gpu);
+      check_identical(gw_gpu, gw_cpu);
+    }
   }
 }
 

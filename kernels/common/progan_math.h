@@ -106,4 +106,28 @@ GG_HD T fade_in_value(T old_value, T new_value, T alpha) {
   return fma_rn(new_value - old_value, alpha, old_value);
 }
 
+// ---- the downscaling convolution's kernel ----
+// A (k, k) plane w, read as padded by one zero on every side: its (k + 1, k + 1) average over the
+// four 2x2 shifts, out[a][b] = ((w[a-1][b-1] + w[a][b-1]) + (w[a-1][b] + w[a][b])) / 4, pairs along
+// the rows first.
+template <typename T>
+GG_HD T padded_at(const T* plane, int k, int i, int j) {
+  return i >= 0 && i < k && j >= 0 && j < k ? plane[i * k + j] : T(0);
+}
+
+template <typename T>
+GG_HD T downscale_kernel_value(const T* w, int k, int a, int b) {
+  return T(0.25) * ((padded_at(w, k, a - 1, b - 1) + padded_at(w, k, a, b - 1)) +
+                    (padded_at(w, k, a - 1, b) + padded_at(w, k, a, b)));
+}
+
+// Its adjoint, from a (k + 1, k + 1) plane g to (k, k): gw[a][b] = ((g[a][b] + g[a][b+1]) +
+// (g[a+1][b] + g[a+1][b+1])) / 4, pairs along the columns first (the order of the forward's
+// backward read right to left).
+template <typename T>
+GG_HD T downscale_kernel_adjoint_value(const T* g, int k, int a, int b) {
+  const int n = k + 1;
+  return T(0.25) * ((g[a * n + b] + g[a * n + b + 1]) + (g[(a + 1) * n + b] + g[(a + 1) * n + b + 1]));
+}
+
 }  // namespace gg
