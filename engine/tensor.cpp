@@ -38,11 +38,36 @@ Device Device::parse(const std::string& text) {
   throw std::invalid_argument("unknown device '" + text + "' (expected cpu, cuda or cuda:N)");
 }
 
-Storage::Storage(std::size_t nbytes, Device dev) : bytes(nbytes), device(dev) {
-  data = backend_for(dev).allocate(nbytes);
+Storage::Storage(std::size_t nbytes, Device dev) : bytes_(nbytes), device_(dev) {
+  data_ = backend_for(dev).allocate(nbytes);
 }
 
-Storage::~Storage() { backend_for(device).deallocate(data, bytes); }
+Storage::~Storage() {
+  twin_.reset();  // a twin may hold memory of the same backend
+  backend_for(device_).deallocate(data_, bytes_);
+}
+
+std::shared_ptr<const StorageTwin> Storage::twin() const {
+  if (!has_twin_.load(std::memory_order_acquire)) return nullptr;
+  std::lock_guard lock(twin_mutex_);
+  return twin_;
+}
+
+void Storage::set_twin(std::shared_ptr<const StorageTwin> twin, bool plain_current) {
+  std::lock_guard lock(twin_mutex_);
+  twin_ = std::move(twin);
+  plain_current_ = plain_current || !twin_;
+  has_twin_.store(twin_ != nullptr, std::memory_order_release);
+}
+
+void Storage::settle() {
+  std::lock_guard lock(twin_mutex_);
+  if (!twin_) return;
+  if (!plain_current_) twin_->write_plain(data_);
+  twin_.reset();
+  plain_current_ = true;
+  has_twin_.store(false, std::memory_order_release);
+}
 
 Tensor Tensor::empty(const Shape& shape, TensorOptions opt) {
   for (std::int64_t d : shape)
@@ -106,7 +131,7 @@ std::int64_t Tensor::size(int d) const {
 }
 
 void* Tensor::raw_data() const {
-  return static_cast<char*>(impl_->storage->data) + impl_->offset * static_cast<std::int64_t>(dtype_size(dtype()));
+  return static_cast<char*>(impl_->storage->data()) + impl_->offset * static_cast<std::int64_t>(dtype_size(dtype()));
 }
 
 template <typename T> T* Tensor::data() const {

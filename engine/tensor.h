@@ -5,8 +5,10 @@
 #include <cstdint>
 #include <initializer_list>
 #include <iosfwd>
+#include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -23,15 +25,55 @@ std::string shape_str(const Shape& s);
 class Node;
 class Generator;
 
-// Raw memory on one device, freed by the backend that allocated it.
-struct Storage {
-  void* data = nullptr;
-  std::size_t bytes = 0;
-  Device device;
+// The same values as a storage's, in another layout that a backend keeps beside the plain one: the
+// CPU convolutions keep their operands in oneDNN's channel-blocked layout (kernels/cpu/dnnl_twin.h),
+// so that a chain of convolutions and the elementwise kernels between them need not reorder to NCHW
+// and back at every layer.
+class StorageTwin {
+ public:
+  virtual ~StorageTwin() = default;
+  // Writes the values in the plain layout to `plain` (the storage's bytes).
+  virtual void write_plain(void* plain) const = 0;
+};
+
+// Raw memory on one device, freed by the backend that allocated it, and possibly a twin.
+//
+// The twin is either a copy (the plain bytes are current too) or the only current copy, which a
+// kernel that writes in the twin's layout leaves. Every plain access goes through settle(): it
+// writes a sole twin back to the plain bytes and drops the twin, since the caller may write there,
+// which would leave the twin stale. So the plain bytes stay the truth for all code but the few
+// kernels that ask for the twin.
+class Storage {
+ public:
   Storage(std::size_t bytes, Device device);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
+
+  // The plain bytes, current.
+  void* data() {
+    if (has_twin_.load(std::memory_order_acquire)) settle();
+    return data_;
+  }
+  std::size_t bytes() const { return bytes_; }
+  Device device() const { return device_; }
+
+  // The twin, or null; reading it leaves the plain bytes as they are.
+  std::shared_ptr<const StorageTwin> twin() const;
+  // Attaches a twin: a copy of the plain bytes (plain_current) or, for a kernel that has just written
+  // it, the only current values.
+  void set_twin(std::shared_ptr<const StorageTwin> twin, bool plain_current);
+
+ private:
+  void settle();
+
+  void* data_ = nullptr;
+  std::size_t bytes_ = 0;
+  Device device_;
+  std::atomic<bool> has_twin_{false};
+  mutable std::mutex twin_mutex_;
+  std::shared_ptr<const StorageTwin> twin_;
+  bool plain_current_ = true;
 };
 
 struct TensorOptions {
@@ -80,7 +122,7 @@ class Tensor {
   std::int64_t size(int d) const;
   std::int64_t numel() const { return shape_numel(impl_->shape); }
   DType dtype() const { return impl_->dtype; }
-  Device device() const { return impl_->storage->device; }
+  Device device() const { return impl_->storage->device(); }
   TensorOptions options() const { return {dtype(), device()}; }
   std::size_t nbytes() const { return static_cast<std::size_t>(numel()) * dtype_size(dtype()); }
 

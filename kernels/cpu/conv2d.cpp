@@ -214,7 +214,7 @@ void check_path(const char* op, ConvPath path, const ConvGeometry& g, DType dtyp
 void conv2d_forward(ConvPath path, const Tensor& x, const Tensor& w, const Tensor& y, const ConvGeometry& g) {
   check_path("conv2d_forward", path, g, x.dtype());
   if (path != ConvPath::kIm2col)
-    return dnnl_conv::forward(x.data<float>(), w.data<float>(), y.data<float>(), g, path == ConvPath::kDnnlBlocked);
+    return dnnl_conv::forward(x, w, y, g, path == ConvPath::kDnnlBlocked);
   dispatch_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     forward(x.data<T>(), w.data<T>(), y.data<T>(), g);
@@ -224,8 +224,7 @@ void conv2d_forward(ConvPath path, const Tensor& x, const Tensor& w, const Tenso
 void conv2d_backward_input(ConvPath path, const Tensor& gy, const Tensor& w, const Tensor& gx, const ConvGeometry& g) {
   check_path("conv2d_backward_input", path, g, gy.dtype());
   if (path != ConvPath::kIm2col)
-    return dnnl_conv::backward_input(gy.data<float>(), w.data<float>(), gx.data<float>(), g,
-                                     path == ConvPath::kDnnlBlocked);
+    return dnnl_conv::backward_input(gy, w, gx, g, path == ConvPath::kDnnlBlocked);
   dispatch_dtype(gy.dtype(), [&](auto tag) {
     using T = decltype(tag);
     backward_input(gy.data<T>(), w.data<T>(), gx.data<T>(), g);
@@ -235,8 +234,7 @@ void conv2d_backward_input(ConvPath path, const Tensor& gy, const Tensor& w, con
 void conv2d_backward_weight(ConvPath path, const Tensor& x, const Tensor& gy, const Tensor& gw, const ConvGeometry& g) {
   check_path("conv2d_backward_weight", path, g, x.dtype());
   if (path != ConvPath::kIm2col)
-    return dnnl_conv::backward_weight(x.data<float>(), gy.data<float>(), gw.data<float>(), g,
-                                      path == ConvPath::kDnnlBlocked);
+    return dnnl_conv::backward_weight(x, gy, gw, g, path == ConvPath::kDnnlBlocked);
   dispatch_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     backward_weight(x.data<T>(), gy.data<T>(), gw.data<T>(), g);

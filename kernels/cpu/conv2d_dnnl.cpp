@@ -2,8 +2,13 @@
 //
 // Every pass reads two operands and writes one: forward (x, w) -> y, backward data (gy, w) -> gx,
 // backward weights (x, gy) -> gw. A Plan holds the primitive and, for each operand whose plain
-// layout is not the one the primitive wants, the reorder into (or, for the result, out of) a
-// blocked copy in per-thread scratch. The scratchpad is ours too (user mode), so no call allocates.
+// layout is not the one the primitive wants, the reorder into (or, for the result, out of) that
+// layout. Operands in a wanted layout live as storage twins (kernels/cpu/dnnl_twin.h): an input
+// whose twin already has it is read as it is, else it is reordered into a new twin that stays for
+// the next convolution to read (the weight gradient reads the forward's input again); the result
+// is left as a sole twin, written back to NCHW only when plain code reads it. Views that do not
+// cover their storage go through per-thread scratch instead. The scratchpad is ours too (user
+// mode).
 #include "kernels/cpu/conv2d_dnnl.h"
 
 #include <omp.h>
@@ -19,6 +24,7 @@
 
 #include "kernels/cpu/conv2d.h"
 #include "kernels/cpu/conv2d_scratch.h"
+#include "kernels/cpu/dnnl_twin.h"
 
 namespace gg::cpu::dnnl_conv {
 
@@ -27,10 +33,7 @@ namespace {
 using dnnl::memory;
 using Tag = memory::format_tag;
 
-dnnl::engine& cpu_engine() {
-  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  return engine;
-}
+dnnl::engine& cpu_engine() { return dnnl_cpu_engine(); }
 
 // Scratch slots: 0 and 1 the blocked copies of the operands, 2 the result's, 3 the scratchpad.
 constexpr std::size_t kResultSlot = 2, kScratchpadSlot = 3;
@@ -127,25 +130,54 @@ const Plan& plan_for(const ConvGeometry& g, ConvPass pass, bool blocked) {
   return *plan;  // plans are never erased, so the reference outlives the lock
 }
 
-void execute(const ConvGeometry& g, ConvPass pass, bool blocked, const float* in0, const float* in1, float* out) {
+// Whether operand i lives as a twin: activations and their gradients do, from one convolution to
+// the next; weights stay in scratch, since a twin of them would last only until the next pass
+// wants them in another layout, and a fresh buffer each time costs more than a warm one.
+bool twinned(const Plan& plan, std::size_t i) {
+  return dnnl_twins_enabled() && plan.arg[i] != DNNL_ARG_WEIGHTS && plan.arg[i] != DNNL_ARG_DIFF_WEIGHTS;
+}
+
+// Binds input i of the plan to the layout the primitive wants: its twin, a new twin or scratch.
+memory bind_input(const Plan& plan, std::size_t i, const Tensor& t, dnnl::stream& stream) {
+  if (!plan.reorder[i]) return memory(plan.plain[i], cpu_engine(), t.raw_data());
+  if (const std::shared_ptr<const DnnlTwin> twin = dnnl_twin(t); twin && twin->desc() == plan.wanted[i])
+    return memory(plan.wanted[i], cpu_engine(), twin->data());
+  memory plain(plan.plain[i], cpu_engine(), t.raw_data());  // first: this drops a twin of another layout
+  void* blocked = twinned(plan, i) && whole_storage(t)
+                      ? attach_dnnl_twin(t, plan.wanted[i], /*plain_current=*/true).data()
+                      : conv_scratch().get(i, plan.wanted[i].get_size());
+  memory used(plan.wanted[i], cpu_engine(), blocked);
+  plan.reorder[i]->execute(stream, plain, used);
+  return used;
+}
+
+void execute(const ConvGeometry& g, ConvPass pass, bool blocked, const Tensor& in0, const Tensor& in1,
+             const Tensor& out) {
   const Plan& plan = plan_for(g, pass, blocked);
   thread_local dnnl::stream stream(cpu_engine());
-  std::array<void*, 3> data = {const_cast<float*>(in0), const_cast<float*>(in1), out};
-  std::array<memory, 3> plain, used;
+  // Twins an input was read from stay alive through the call even if the other input's binding
+  // (the same storage) replaced them.
+  const std::array<std::shared_ptr<const DnnlTwin>, 2> held = {dnnl_twin(in0), dnnl_twin(in1)};
   std::unordered_map<int, memory> args;
-  for (std::size_t i = 0; i < 3; ++i) {
-    plain[i] = memory(plan.plain[i], cpu_engine(), data[i]);
-    used[i] = plan.reorder[i] ? memory(plan.wanted[i], cpu_engine(), conv_scratch().get(i, plan.wanted[i].get_size()))
-                              : plain[i];
-    args.emplace(plan.arg[i], used[i]);
-  }
+  args.emplace(plan.arg[0], bind_input(plan, 0, in0, stream));
+  args.emplace(plan.arg[1], bind_input(plan, 1, in1, stream));
+  const bool result_in_twin = plan.reorder[kResultSlot] && twinned(plan, kResultSlot) && whole_storage(out);
+  memory result =
+      !plan.reorder[kResultSlot] ? memory(plan.plain[kResultSlot], cpu_engine(), out.raw_data())
+      : result_in_twin
+          ? memory(plan.wanted[kResultSlot], cpu_engine(),
+                   attach_dnnl_twin(out, plan.wanted[kResultSlot], /*plain_current=*/false).data())
+          : memory(plan.wanted[kResultSlot], cpu_engine(),
+                   conv_scratch().get(kResultSlot, plan.wanted[kResultSlot].get_size()));
+  args.emplace(plan.arg[kResultSlot], result);
   if (plan.scratchpad.get_size() > 0)
     args.emplace(DNNL_ARG_SCRATCHPAD,
                  memory(plan.scratchpad, cpu_engine(), conv_scratch().get(kScratchpadSlot, plan.scratchpad.get_size())));
-  for (std::size_t i = 0; i < kResultSlot; ++i)
-    if (plan.reorder[i]) plan.reorder[i]->execute(stream, plain[i], used[i]);
   plan.conv.execute(stream, args);
-  if (plan.reorder[kResultSlot]) plan.reorder[kResultSlot]->execute(stream, used[kResultSlot], plain[kResultSlot]);
+  if (plan.reorder[kResultSlot] && !result_in_twin) {
+    memory plain(plan.plain[kResultSlot], cpu_engine(), out.raw_data());
+    plan.reorder[kResultSlot]->execute(stream, result, plain);
+  }
   stream.wait();
 }
 
@@ -156,15 +188,15 @@ bool supports(const ConvGeometry& g) {
   return d.pad_r[0] >= 0 && d.pad_r[1] >= 0;
 }
 
-void forward(const float* x, const float* w, float* y, const ConvGeometry& g, bool blocked) {
+void forward(const Tensor& x, const Tensor& w, const Tensor& y, const ConvGeometry& g, bool blocked) {
   execute(g, ConvPass::kForward, blocked, x, w, y);
 }
 
-void backward_input(const float* gy, const float* w, float* gx, const ConvGeometry& g, bool blocked) {
+void backward_input(const Tensor& gy, const Tensor& w, const Tensor& gx, const ConvGeometry& g, bool blocked) {
   execute(g, ConvPass::kBackwardInput, blocked, gy, w, gx);
 }
 
-void backward_weight(const float* x, const float* gy, float* gw, const ConvGeometry& g, bool blocked) {
+void backward_weight(const Tensor& x, const Tensor& gy, const Tensor& gw, const ConvGeometry& g, bool blocked) {
   execute(g, ConvPass::kBackwardWeight, blocked, x, gy, gw);
 }
 

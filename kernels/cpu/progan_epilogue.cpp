@@ -1,9 +1,13 @@
 // The epilogue of the equalized-learning-rate conv2d / linear, y = act(scale * y + bias[c]) in one
 // pass over the GEMM's output, and leaky ReLU's backward read from that output (scale folded in).
-// The per-element math is kernels/common/progan_math.h, shared with the CUDA kernels.
+// The per-element math is kernels/common/progan_math.h, shared with the CUDA kernels. Both run in
+// oneDNN's channel-blocked layout where a convolution left their operands in it
+// (kernels/cpu/blocked_layout.h), so the next convolution reads them without a reorder: the same
+// math on every element, so the same bits.
 #include <algorithm>
 
 #include "kernels/common/progan_math.h"
+#include "kernels/cpu/blocked_layout.h"
 #include "kernels/cpu/parallel.h"
 #include "kernels/cpu/progan_kernels.h"
 
@@ -32,10 +36,50 @@ void scale_bias_activate(T* y, const T* bias, std::int64_t outer, std::int64_t c
   });
 }
 
+// The same on (N, C / Block, HW, Block): the bias is a vector of Block channels per block.
+template <bool Leaky, int Block>
+void scale_bias_activate_blocked(const cpu::ChannelBlocked& y, const float* bias, float scale, float slope) {
+  const std::int64_t blocks = y.c / Block, run = y.hw * Block;
+  const std::int64_t grain = std::max<std::int64_t>(1, cpu::kElementwiseGrain / run);
+  cpu::parallel_for(y.n * blocks, grain, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t o = b; o < e; ++o) {
+      float* p = y.data + o * run;
+      const float* bb = bias + (o % blocks) * Block;
+      for (std::int64_t i = 0; i < y.hw; ++i)
+        for (int l = 0; l < Block; ++l) p[i * Block + l] = scale_bias_activate_value<Leaky>(p[i * Block + l], scale, bb[l], slope);
+    }
+  });
+}
+
+template <bool Leaky>
+void scale_bias_activate_blocked(const cpu::ChannelBlocked& y, const float* bias, float scale, float slope) {
+  if (y.block == 16) scale_bias_activate_blocked<Leaky, 16>(y, bias, scale, slope);
+  else scale_bias_activate_blocked<Leaky, 8>(y, bias, scale, slope);
+}
+
+template <typename T>
+void leaky_relu_backward(const T* g, const T* y, T* gz, std::int64_t n, double slope, double scale) {
+  // The two factors of the mask, scale and slope * scale, so each element costs one multiply.
+  const T positive = static_cast<T>(scale), negative = static_cast<T>(slope * scale);
+  cpu::parallel_for(n, cpu::kElementwiseGrain, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t i = b; i < e; ++i) gz[i] = leaky_relu_grad_value(g[i], y[i], positive, negative);
+  });
+}
+
+bool same_layout(const cpu::ChannelBlocked& a, const cpu::ChannelBlocked& b) {
+  return a.n == b.n && a.c == b.c && a.hw == b.hw && a.block == b.block;
+}
+
 }  // namespace
 
 void CpuProganKernels::scale_bias_activate(const Tensor& y, const Tensor& bias, double scale, bool leaky_relu,
                                            double slope) {
+  if (const auto blocked = cpu::channel_blocked(y)) {
+    const auto s = static_cast<float>(scale), a = static_cast<float>(slope);
+    if (leaky_relu) scale_bias_activate_blocked<true>(*blocked, bias.data<float>(), s, a);
+    else scale_bias_activate_blocked<false>(*blocked, bias.data<float>(), s, a);
+    return;
+  }
   const std::int64_t outer = y.size(0), c = y.size(1), inner = y.numel() / (outer * c);
   dispatch_dtype(y.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -48,16 +92,14 @@ void CpuProganKernels::scale_bias_activate(const Tensor& y, const Tensor& bias, 
 
 void CpuProganKernels::leaky_relu_backward(const Tensor& g, const Tensor& y, const Tensor& gz, double slope,
                                            double scale) {
+  const auto blocked_g = cpu::channel_blocked(g), blocked_y = cpu::channel_blocked(y);
+  if (blocked_g && blocked_y && same_layout(*blocked_g, *blocked_y)) {
+    const cpu::ChannelBlocked out = cpu::write_blocked_like(gz, g);
+    return gg::leaky_relu_backward(blocked_g->data, blocked_y->data, out.data, g.numel(), slope, scale);
+  }
   dispatch_dtype(g.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    const T* pg = g.data<T>();
-    const T* py = y.data<T>();
-    T* out = gz.data<T>();
-    // The two factors of the mask, scale and slope * scale, so each element costs one multiply.
-    const T positive = static_cast<T>(scale), negative = static_cast<T>(slope * scale);
-    cpu::parallel_for(g.numel(), cpu::kElementwiseGrain, [&](std::int64_t b, std::int64_t e) {
-      for (std::int64_t i = b; i < e; ++i) out[i] = leaky_relu_grad_value(pg[i], py[i], positive, negative);
-    });
+    gg::leaky_relu_backward(g.data<T>(), y.data<T>(), gz.data<T>(), g.numel(), slope, scale);
   });
 }
 

@@ -1,7 +1,9 @@
 // Sums over any set of dims, accumulated in double in a fixed order, so results are identical
 // whatever the thread count.
+#include <array>
 #include <vector>
 
+#include "kernels/cpu/blocked_layout.h"
 #include "kernels/cpu/cpu_backend.h"
 #include "kernels/cpu/parallel.h"
 
@@ -116,9 +118,40 @@ void sum_reduce_impl(const T* x, std::int64_t numel, T* out, const std::vector<R
   });
 }
 
+// Per-channel sums of an (N, C, H, W) tensor that a convolution left channel-blocked (a bias's
+// gradient), read in place: each channel gets contiguous_sum's additions over each image's plane,
+// in its order, so the same bits as the plain path; the block's channels side by side vectorise.
+void channel_sums_blocked(const cpu::ChannelBlocked& x, float* out) {
+  constexpr int kMaxBlock = 16;
+  const int block = x.block;
+  const std::int64_t blocks = x.c / block;
+  cpu::parallel_for(blocks, 1, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t cb = b; cb < e; ++cb) {
+      std::array<double, kMaxBlock> s{};
+      for (std::int64_t n = 0; n < x.n; ++n) {
+        const float* p = x.data + (n * blocks + cb) * x.hw * block;
+        double acc[8][kMaxBlock] = {};
+        std::int64_t i = 0;
+        for (; i + 8 <= x.hw; i += 8)
+          for (int j = 0; j < 8; ++j)
+            for (int l = 0; l < block; ++l) acc[j][l] += static_cast<double>(p[(i + j) * block + l]);
+        for (int l = 0; l < block; ++l) {
+          double t = ((acc[0][l] + acc[1][l]) + (acc[2][l] + acc[3][l])) + ((acc[4][l] + acc[5][l]) + (acc[6][l] + acc[7][l]));
+          for (std::int64_t k = i; k < x.hw; ++k) t += static_cast<double>(p[k * block + l]);
+          s[static_cast<std::size_t>(l)] += t;
+        }
+      }
+      for (int l = 0; l < block; ++l) out[cb * block + l] = static_cast<float>(s[static_cast<std::size_t>(l)]);
+    }
+  });
+}
+
 }  // namespace
 
 void CpuBackend::sum_reduce(const Tensor& x, const Tensor& out) {
+  if (x.dim() == 4 && out.shape() == Shape{1, x.size(1), 1, 1}) {
+    if (const auto blocked = cpu::channel_blocked(x)) return channel_sums_blocked(*blocked, out.data<float>());
+  }
   const std::vector<Run> runs = collapse(x.shape(), out.shape());
   dispatch_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);

@@ -1,0 +1,26 @@
+#pragma once
+// Channel-blocked views of tensors whose current values sit in a oneDNN twin (kernels/cpu/dnnl_twin.h),
+// for the elementwise kernels between convolutions. nChw{block}c: (N, C / block, H, W, block), C a
+// multiple of the block (16 with AVX-512, 8 with AVX2, as oneDNN picks).
+#include <cstdint>
+#include <optional>
+
+#include "engine/tensor.h"
+
+namespace gg::cpu {
+
+struct ChannelBlocked {
+  float* data;
+  std::int64_t n, c, hw;
+  int block;
+};
+
+// t (N, C, H, W) in a channel-blocked twin, read without writing the plain bytes; nullopt when t has
+// no such twin.
+std::optional<ChannelBlocked> channel_blocked(const Tensor& t);
+
+// Gives `out` (a whole f32 storage of `like`'s shape) a sole twin in like's layout, for a kernel to
+// write; returns its view.
+ChannelBlocked write_blocked_like(const Tensor& out, const Tensor& like);
+
+}  // namespace gg::cpu
