@@ -12,6 +12,7 @@
 #include "engine/autograd.h"
 #include "engine/ops.h"
 #include "engine/ops_progan.h"
+#include "engine/progan_backend.h"
 #include "engine/random.h"
 #include "kernels/cpu/blocked_layout.h"
 #include "kernels/cpu/dnnl_twin.h"
@@ -80,6 +81,17 @@ TEST_CASE("conv twins: a convolution leaves its result blocked and keeps its inp
   x.fill_(0.5);
   CHECK_FALSE(cpu::channel_blocked(x).has_value());
   CHECK(bit_identical(conv2d(x, w, {}, {1, 1}), conv2d(Tensor::full(x.shape(), 0.5), w, {}, {1, 1})));
+
+  // An in-place kernel on a blocked copy makes it the only current one: the plain bytes follow.
+  const Tensor x_copy = Tensor::randn({2, 64, 8, 8}, gen);
+  conv2d(x_copy, w, {}, {1, 1});  // leaves x_copy's blocked copy beside its plain bytes
+  REQUIRE(cpu::channel_blocked(x_copy).has_value());
+  const Tensor expected = x_copy.clone();  // a plain read: drops the copy, so make it again
+  conv2d(x_copy, w, {}, {1, 1});
+  const Tensor bias = Tensor::randn({64}, gen);
+  progan_kernels_for(Device::cpu(), "scale_bias_activate").scale_bias_activate(x_copy, bias, 0.5, true, 0.2);
+  progan_kernels_for(Device::cpu(), "scale_bias_activate").scale_bias_activate(expected, bias, 0.5, true, 0.2);
+  CHECK(bit_identical(x_copy, expected));
 
   // A view that is not its whole storage takes the scratch path and leaves no twin.
   const Tensor both = Tensor::randn({4, 64, 8, 8}, gen);

@@ -19,6 +19,9 @@ struct ChannelBlocked {
 // no such twin.
 std::optional<ChannelBlocked> channel_blocked(const Tensor& t);
 
+// The same, for a kernel that writes t in place: the twin becomes t's only current copy.
+std::optional<ChannelBlocked> channel_blocked_to_update(const Tensor& t);
+
 // Gives `out` (a whole f32 storage of `like`'s shape) a sole twin in like's layout, for a kernel to
 // write; returns its view.
 ChannelBlocked write_blocked_like(const Tensor& out, const Tensor& like);

@@ -106,6 +106,12 @@ std::optional<ChannelBlocked> channel_blocked(const Tensor& t) {
   return ChannelBlocked{twin->data(), t.size(0), t.size(1), t.size(2) * t.size(3), block};
 }
 
+std::optional<ChannelBlocked> channel_blocked_to_update(const Tensor& t) {
+  const std::optional<ChannelBlocked> view = channel_blocked(t);
+  if (view) t.impl()->storage->set_twin(dnnl_twin(t), /*plain_current=*/false);
+  return view;
+}
+
 ChannelBlocked write_blocked_like(const Tensor& out, const Tensor& like) {
   const std::shared_ptr<const DnnlTwin> twin = dnnl_twin(like);
   if (!twin || !whole_storage(out) || out.shape() != like.shape())

@@ -74,7 +74,7 @@ bool same_layout(const cpu::ChannelBlocked& a, const cpu::ChannelBlocked& b) {
 
 void CpuProganKernels::scale_bias_activate(const Tensor& y, const Tensor& bias, double scale, bool leaky_relu,
                                            double slope) {
-  if (const auto blocked = cpu::channel_blocked(y)) {
+  if (const auto blocked = cpu::channel_blocked_to_update(y)) {
     const auto s = static_cast<float>(scale), a = static_cast<float>(slope);
     if (leaky_relu) scale_bias_activate_blocked<true>(*blocked, bias.data<float>(), s, a);
     else scale_bias_activate_blocked<false>(*blocked, bias.data<float>(), s, a);
