@@ -2,10 +2,10 @@
 // Tensor: a reference-counted handle to contiguous row-major (NCHW) storage with a shape, a
 // dtype, a device and, when it takes part in autograd, a link to the node that produced it.
 // Copying a Tensor copies the handle; reshape returns a view that shares the storage.
+#include <atomic>
 #include <cstdint>
 #include <initializer_list>
 #include <iosfwd>
-#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>

@@ -33,8 +33,6 @@ namespace {
 using dnnl::memory;
 using Tag = memory::format_tag;
 
-dnnl::engine& cpu_engine() { return dnnl_cpu_engine(); }
-
 // Scratch slots: 0 and 1 the blocked copies of the operands, 2 the result's, 3 the scratchpad.
 constexpr std::size_t kResultSlot = 2, kScratchpadSlot = 3;
 
@@ -74,7 +72,7 @@ Plan make_plan(const ConvGeometry& g, ConvPass pass, bool blocked) {
   const dnnl::convolution_forward::primitive_desc fwd(
       dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, algo, src, weights, dst, d.strides, d.pad_l,
                                       d.pad_r),
-      attr, cpu_engine());
+      attr, dnnl_cpu_engine());
   Plan plan;
   switch (pass) {
     case ConvPass::kForward:
@@ -87,7 +85,7 @@ Plan make_plan(const ConvGeometry& g, ConvPass pass, bool blocked) {
     case ConvPass::kBackwardInput: {
       const dnnl::convolution_backward_data::primitive_desc pd(
           dnnl::convolution_backward_data::desc(algo, src, weights, dst, d.strides, d.pad_l, d.pad_r), attr,
-          cpu_engine(), fwd);
+          dnnl_cpu_engine(), fwd);
       plan.conv = dnnl::convolution_backward_data(pd);
       plan.arg = {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC};
       plan.plain = {plain_dst, plain_weights, plain_src};
@@ -98,7 +96,7 @@ Plan make_plan(const ConvGeometry& g, ConvPass pass, bool blocked) {
     case ConvPass::kBackwardWeight: {
       const dnnl::convolution_backward_weights::primitive_desc pd(
           dnnl::convolution_backward_weights::desc(algo, src, weights, dst, d.strides, d.pad_l, d.pad_r), attr,
-          cpu_engine(), fwd);
+          dnnl_cpu_engine(), fwd);
       plan.conv = dnnl::convolution_backward_weights(pd);
       plan.arg = {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS};
       plan.plain = {plain_src, plain_dst, plain_weights};
@@ -109,8 +107,8 @@ Plan make_plan(const ConvGeometry& g, ConvPass pass, bool blocked) {
   }
   for (std::size_t i = 0; i < 3; ++i) {
     if (plan.plain[i] == plan.wanted[i]) continue;
-    plan.reorder[i] = i == kResultSlot ? dnnl::reorder(dnnl::reorder::primitive_desc(cpu_engine(), plan.wanted[i], cpu_engine(), plan.plain[i]))
-                             : dnnl::reorder(dnnl::reorder::primitive_desc(cpu_engine(), plan.plain[i], cpu_engine(), plan.wanted[i]));
+    plan.reorder[i] = i == kResultSlot ? dnnl::reorder(dnnl::reorder::primitive_desc(dnnl_cpu_engine(), plan.wanted[i], dnnl_cpu_engine(), plan.plain[i]))
+                             : dnnl::reorder(dnnl::reorder::primitive_desc(dnnl_cpu_engine(), plan.plain[i], dnnl_cpu_engine(), plan.wanted[i]));
   }
   return plan;
 }
@@ -137,16 +135,16 @@ bool twinned(const Plan& plan, std::size_t i) {
   return dnnl_twins_enabled() && plan.arg[i] != DNNL_ARG_WEIGHTS && plan.arg[i] != DNNL_ARG_DIFF_WEIGHTS;
 }
 
-// Binds input i of the plan to the layout the primitive wants: its twin, a new twin or scratch.
-memory bind_input(const Plan& plan, std::size_t i, const Tensor& t, dnnl::stream& stream) {
-  if (!plan.reorder[i]) return memory(plan.plain[i], cpu_engine(), t.raw_data());
-  if (const std::shared_ptr<const DnnlTwin> twin = dnnl_twin(t); twin && twin->desc() == plan.wanted[i])
-    return memory(plan.wanted[i], cpu_engine(), twin->data());
-  memory plain(plan.plain[i], cpu_engine(), t.raw_data());  // first: this drops a twin of another layout
+// Binds input i of the plan to the layout the primitive wants: its twin (`twin`, t's or null), a
+// new twin or scratch.
+memory bind_input(const Plan& plan, std::size_t i, const Tensor& t, const DnnlTwin* twin, dnnl::stream& stream) {
+  if (!plan.reorder[i]) return memory(plan.plain[i], dnnl_cpu_engine(), t.raw_data());
+  if (twin && twin->desc() == plan.wanted[i]) return memory(plan.wanted[i], dnnl_cpu_engine(), twin->data());
+  memory plain(plan.plain[i], dnnl_cpu_engine(), t.raw_data());  // first: this drops a twin of another layout
   void* blocked = twinned(plan, i) && whole_storage(t)
                       ? attach_dnnl_twin(t, plan.wanted[i], /*plain_current=*/true).data()
                       : conv_scratch().get(i, plan.wanted[i].get_size());
-  memory used(plan.wanted[i], cpu_engine(), blocked);
+  memory used(plan.wanted[i], dnnl_cpu_engine(), blocked);
   plan.reorder[i]->execute(stream, plain, used);
   return used;
 }
@@ -154,28 +152,28 @@ memory bind_input(const Plan& plan, std::size_t i, const Tensor& t, dnnl::stream
 void execute(const ConvGeometry& g, ConvPass pass, bool blocked, const Tensor& in0, const Tensor& in1,
              const Tensor& out) {
   const Plan& plan = plan_for(g, pass, blocked);
-  thread_local dnnl::stream stream(cpu_engine());
-  // Twins an input was read from stay alive through the call even if the other input's binding
-  // (the same storage) replaced them.
+  thread_local dnnl::stream stream(dnnl_cpu_engine());
+  // The inputs' twins, held through the call even if the other input's binding (the same storage)
+  // replaces them.
   const std::array<std::shared_ptr<const DnnlTwin>, 2> held = {dnnl_twin(in0), dnnl_twin(in1)};
   std::unordered_map<int, memory> args;
-  args.emplace(plan.arg[0], bind_input(plan, 0, in0, stream));
-  args.emplace(plan.arg[1], bind_input(plan, 1, in1, stream));
+  args.emplace(plan.arg[0], bind_input(plan, 0, in0, held[0].get(), stream));
+  args.emplace(plan.arg[1], bind_input(plan, 1, in1, held[1].get(), stream));
   const bool result_in_twin = plan.reorder[kResultSlot] && twinned(plan, kResultSlot) && whole_storage(out);
   memory result =
-      !plan.reorder[kResultSlot] ? memory(plan.plain[kResultSlot], cpu_engine(), out.raw_data())
+      !plan.reorder[kResultSlot] ? memory(plan.plain[kResultSlot], dnnl_cpu_engine(), out.raw_data())
       : result_in_twin
-          ? memory(plan.wanted[kResultSlot], cpu_engine(),
+          ? memory(plan.wanted[kResultSlot], dnnl_cpu_engine(),
                    attach_dnnl_twin(out, plan.wanted[kResultSlot], /*plain_current=*/false).data())
-          : memory(plan.wanted[kResultSlot], cpu_engine(),
+          : memory(plan.wanted[kResultSlot], dnnl_cpu_engine(),
                    conv_scratch().get(kResultSlot, plan.wanted[kResultSlot].get_size()));
   args.emplace(plan.arg[kResultSlot], result);
   if (plan.scratchpad.get_size() > 0)
-    args.emplace(DNNL_ARG_SCRATCHPAD,
-                 memory(plan.scratchpad, cpu_engine(), conv_scratch().get(kScratchpadSlot, plan.scratchpad.get_size())));
+    args.emplace(DNNL_ARG_SCRATCHPAD, memory(plan.scratchpad, dnnl_cpu_engine(),
+                                             conv_scratch().get(kScratchpadSlot, plan.scratchpad.get_size())));
   plan.conv.execute(stream, args);
   if (plan.reorder[kResultSlot] && !result_in_twin) {
-    memory plain(plan.plain[kResultSlot], cpu_engine(), out.raw_data());
+    memory plain(plan.plain[kResultSlot], dnnl_cpu_engine(), out.raw_data());
     plan.reorder[kResultSlot]->execute(stream, result, plain);
   }
   stream.wait();

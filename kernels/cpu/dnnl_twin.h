@@ -43,7 +43,8 @@ std::shared_ptr<const DnnlTwin> dnnl_twin(const Tensor& t);
 // (the caller fills it from them), else the sole current values (the caller writes them). Returns it.
 const DnnlTwin& attach_dnnl_twin(const Tensor& t, const dnnl::memory::desc& desc, bool plain_current);
 
-// Whether t covers its whole storage from its start: only then can a twin stand for t.
+// Whether t is f32 on the CPU and covers its whole storage from its start: only then can a twin
+// stand for t.
 bool whole_storage(const Tensor& t);
 
 }  // namespace gg::cpu

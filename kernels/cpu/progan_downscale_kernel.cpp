@@ -13,7 +13,7 @@ namespace gg {
 
 namespace {
 
-// Calls value(in_plane, out_plane, i) for every plane and every element i of the output planes.
+// Calls value(in_plane, out_plane) for every plane of `in` and its plane of `out`, in parallel.
 template <typename T, class Value>
 void for_each_plane(const Tensor& in, const Tensor& out, Value value) {
   const T* src = in.data<T>();

@@ -11,6 +11,14 @@ namespace gg {
 
 namespace {
 
+// The eight interleaved partial sums of contiguous_sum added in their fixed tree; partial(j) is
+// the j-th. channel_sums_blocked uses it too, so both paths keep one order.
+template <class Partial>
+double add_partials(Partial partial) {
+  return ((partial(0) + partial(1)) + (partial(2) + partial(3))) +
+         ((partial(4) + partial(5)) + (partial(6) + partial(7)));
+}
+
 // Eight interleaved partial sums: vectorisable, and always the same order.
 template <typename T>
 double contiguous_sum(const T* p, std::int64_t n) {
@@ -18,7 +26,7 @@ double contiguous_sum(const T* p, std::int64_t n) {
   std::int64_t i = 0;
   for (; i + 8 <= n; i += 8)
     for (int j = 0; j < 8; ++j) acc[j] += static_cast<double>(p[i + j]);
-  double s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  double s = add_partials([&](int j) { return acc[j]; });
   for (; i < n; ++i) s += static_cast<double>(p[i]);
   return s;
 }
@@ -136,7 +144,7 @@ void channel_sums_blocked(const cpu::ChannelBlocked& x, float* out) {
           for (int j = 0; j < 8; ++j)
             for (int l = 0; l < block; ++l) acc[j][l] += static_cast<double>(p[(i + j) * block + l]);
         for (int l = 0; l < block; ++l) {
-          double t = ((acc[0][l] + acc[1][l]) + (acc[2][l] + acc[3][l])) + ((acc[4][l] + acc[5][l]) + (acc[6][l] + acc[7][l]));
+          double t = add_partials([&](int j) { return acc[j][l]; });
           for (std::int64_t k = i; k < x.hw; ++k) t += static_cast<double>(p[k * block + l]);
           s[static_cast<std::size_t>(l)] += t;
         }
