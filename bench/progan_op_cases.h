@@ -87,11 +87,15 @@ void fade_in_case(benchmark::State& state) {
   state.SetLabel(label(nchw(c, hw), version, pass));
 }
 
-template <class Env>
-void downscale_kernel_case(benchmark::State& state) {
+// D's downscale kernel (up = false) or G's upscale kernel (up = true).
+template <class Env, bool up>
+void resample_kernel_case(benchmark::State& state) {
   const std::int64_t cin = state.range(0), cout = state.range(1);
   const int version = static_cast<int>(state.range(2)), pass = static_cast<int>(state.range(3));
-  const Op op = [version](const Inputs& v) { return version == kFused ? downscale_kernel(v[0]) : unfused::downscale_kernel(v[0]); };
+  const Op op = [version](const Inputs& v) {
+    if constexpr (up) return version == kFused ? upscale_kernel(v[0]) : unfused::upscale_kernel(v[0]);
+    return version == kFused ? downscale_kernel(v[0]) : unfused::downscale_kernel(v[0]);
+  };
   const Tensor w = Env::random({cout, cin, 3, 3}, 11);
   time_op<Env>(state, op, {w}, static_cast<Pass>(pass));
   // Forward: read the 3x3 planes, write the 4x4 ones; backward: the other way round, once more.
@@ -99,21 +103,27 @@ void downscale_kernel_case(benchmark::State& state) {
   state.SetLabel(label(std::to_string(cin) + "->" + std::to_string(cout) + " 3x3", version, pass));
 }
 
+// How equalized_conv2d_case resamples: range(3) of its arguments.
+enum Resample : std::int64_t { kSame, kDown, kUp };
+
 template <class Env>
 void equalized_conv2d_case(benchmark::State& state) {
   const std::int64_t cin = state.range(0), cout = state.range(1), hw = state.range(2);
-  const bool down = state.range(3) != 0;
+  const auto resample = static_cast<Resample>(state.range(3));
   const int version = static_cast<int>(state.range(4)), pass = static_cast<int>(state.range(5));
-  const EqualizedOptions o{.leaky_relu = true, .downscale = down};
+  const EqualizedOptions o{.leaky_relu = true, .downscale = resample == kDown, .upscale = resample == kUp};
   const Op op = [version, o](const Inputs& v) {
     return version == kFused ? equalized_conv2d(v[0], v[1], v[2], o) : unfused::equalized_conv2d(v[0], v[1], v[2], o);
   };
   time_op<Env>(state, op, {Env::random({kBatch, cin, hw, hw}, 5), Env::random({cout, cin, 3, 3}, 6), Env::random({cout}, 7)},
                static_cast<Pass>(pass));
-  // The 3x3 convolution's FLOPs (the downscaled version does 4/9 of them as one 4x4 stride-2 GEMM).
-  const double flops = 2.0 * kBatch * cout * cin * 9 * hw * hw;
+  // The 3x3 convolution's FLOPs at the resolution it runs at (the fused resamplings do 4/9 of them
+  // as one stride-2 4x4 convolution or its transpose).
+  const std::int64_t conv_hw = resample == kUp ? 2 * hw : hw;
+  const double flops = 2.0 * kBatch * cout * cin * 9 * conv_hw * conv_hw;
   Env::report_flops(state, flops * (pass == kForward ? 1 : 3));
-  state.SetLabel(label(std::to_string(cin) + "->" + std::to_string(cout) + " @" + std::to_string(hw) + (down ? " down" : ""),
+  const char* suffix[] = {"", " down", " up"};
+  state.SetLabel(label(std::to_string(cin) + "->" + std::to_string(cout) + " @" + std::to_string(hw) + suffix[resample],
                        version, pass));
 }
 
@@ -143,16 +153,18 @@ inline void map_shapes(benchmark::internal::Benchmark* b) { versions(b, {{512, 8
 inline void stddev_shapes(benchmark::internal::Benchmark* b) { versions(b, {{512, 4}, {64, 32}}); }
 inline void fade_shapes(benchmark::internal::Benchmark* b) { versions(b, {{3, 64}, {256, 32}}); }
 inline void linear_shapes(benchmark::internal::Benchmark* b) { versions(b, {{512, 8192}, {8192, 512}}); }
-// D's conv1_down weights: (in, out) channels.
+// D's conv1_down and G's conv0_up weights: (in, out) channels.
 inline void kernel_shapes(benchmark::internal::Benchmark* b) { versions(b, {{512, 512}, {128, 256}}); }
 inline void conv_shapes(benchmark::internal::Benchmark* b) {
-  const std::int64_t shapes[][4] = {{512, 512, 8, 0}, {256, 256, 16, 0}, {128, 128, 32, 0}, {128, 256, 32, 1}, {64, 128, 64, 1}};
+  const std::int64_t shapes[][4] = {{512, 512, 8, kSame},   {256, 256, 16, kSame}, {128, 128, 32, kSame},
+                                    {128, 256, 32, kDown},  {64, 128, 64, kDown},  {256, 256, 8, kUp},
+                                    {256, 128, 16, kUp}};
   for (const auto& s : shapes)
     for (int pass : {kForward, kForwardBackward})
       for (int version : {kUnfused, kFused}) b->Args({s[0], s[1], s[2], s[3], version, pass});
 }
 
-// Registers the six families as <prefix>pixel_norm, ...; `manual_time` when Env::time sets
+// Registers the seven families as <prefix>pixel_norm, ...; `manual_time` when Env::time sets
 // iteration times itself (CUDA events).
 template <class Env>
 void register_cases(const std::string& prefix, bool manual_time) {
@@ -170,7 +182,8 @@ void register_cases(const std::string& prefix, bool manual_time) {
   add("fade_in", fade_in_case<Env>, fade_shapes, benchmark::kMicrosecond);
   add("equalized_conv2d", equalized_conv2d_case<Env>, conv_shapes, manual_time ? benchmark::kMicrosecond : benchmark::kMillisecond);
   add("equalized_linear", equalized_linear_case<Env>, linear_shapes, benchmark::kMicrosecond);
-  add("downscale_kernel", downscale_kernel_case<Env>, kernel_shapes, benchmark::kMicrosecond);
+  add("downscale_kernel", resample_kernel_case<Env, false>, kernel_shapes, benchmark::kMicrosecond);
+  add("upscale_kernel", resample_kernel_case<Env, true>, kernel_shapes, benchmark::kMicrosecond);
 }
 
 }  // namespace gg::bench::progan_ops

@@ -11,7 +11,8 @@ One iteration = a discriminator step with the exact WGAN-GP loss (D on reals, fa
 input gradient with create_graph, the double backward into D's weights, Adam), the EMA update of Gs,
 and a generator step; batch 16, 3 channels, fmap_base 2048, fmap_max 256. The networks mirror
 nets/progan.cpp: equalized learning rate, pixel norm, minibatch stddev (group 4), leaky ReLU 0.2,
-nearest upsample then 3x3 conv in G, D's conv1_down as one stride-2 4x4 convolution.
+the official fused_scale: G's conv0_up (nearest upsample and 3x3 conv) as one stride-2 transposed 4x4
+convolution, D's conv1_down (3x3 conv and 2x2 average pool) as one stride-2 4x4 convolution.
 
 --whole-run: a whole short run as BM_ProganRun trains it: 1 channel, fmap_base 512, fmap_max 128,
 batch 16, 4x4 to 32x32 with 500 images per phase, rounds of 4 iterations that re-read the schedule,
@@ -42,18 +43,21 @@ RUN_NET = Net(channels=1, fmap_base=512, fmap_max=128)
 
 
 class EqConv(torch.nn.Module):
-    def __init__(self, cin, cout, k, gain=math.sqrt(2), down=False):
+    def __init__(self, cin, cout, k, gain=math.sqrt(2), down=False, up=False):
         super().__init__()
         self.weight = torch.nn.Parameter(torch.randn(cout, cin, k, k))
         self.bias = torch.nn.Parameter(torch.zeros(cout))
-        self.scale, self.k, self.down = gain / math.sqrt(cin * k * k), k, down
+        self.scale, self.k, self.down, self.up = gain / math.sqrt(cin * k * k), k, down, up
 
     def forward(self, x):
         w = self.weight * self.scale
-        if self.down:  # conv3x3 then 2x2 average pool, as one stride-2 4x4 convolution
+        if self.down or self.up:
             w = F.pad(w, (1, 1, 1, 1))
-            w = (w[:, :, 1:, 1:] + w[:, :, :-1, 1:] + w[:, :, 1:, :-1] + w[:, :, :-1, :-1]) * 0.25
-            return F.conv2d(x, w, self.bias, stride=2, padding=1)
+            w = w[:, :, 1:, 1:] + w[:, :, :-1, 1:] + w[:, :, 1:, :-1] + w[:, :, :-1, :-1]
+        if self.down:  # conv3x3 then 2x2 average pool, as one stride-2 4x4 convolution
+            return F.conv2d(x, w * 0.25, self.bias, stride=2, padding=1)
+        if self.up:  # nearest upsample then conv3x3, as one stride-2 transposed 4x4 convolution
+            return F.conv_transpose2d(x, w.flip(2, 3).transpose(0, 1), self.bias, stride=2, padding=1)
         return F.conv2d(x, w, self.bias, padding=self.k // 2)
 
 
@@ -93,7 +97,8 @@ class Generator(torch.nn.Module):
         self.dense = EqLinear(self.latent, 16 * nf(1), gain=math.sqrt(2) / 4)
         self.conv4 = EqConv(nf(1), nf(1), 3)
         self.blocks = torch.nn.ModuleList(
-            [torch.nn.ModuleList([EqConv(nf(l - 2), nf(l - 1), 3), EqConv(nf(l - 1), nf(l - 1), 3)]) for l in range(3, top + 1)])
+            [torch.nn.ModuleList([EqConv(nf(l - 2), nf(l - 1), 3, up=True), EqConv(nf(l - 1), nf(l - 1), 3)])
+             for l in range(3, top + 1)])
         self.torgb = torch.nn.ModuleList([EqConv(nf(l - 1), net.channels, 1, gain=1) for l in range(2, top + 1)])
         self.top_features = nf(1)
 
@@ -104,7 +109,7 @@ class Generator(torch.nn.Module):
         for l in range(3, level + 1):
             prev = x
             c0, c1 = self.blocks[l - 3]
-            x = pixel_norm(lrelu(c0(F.interpolate(x, scale_factor=2, mode="nearest"))))
+            x = pixel_norm(lrelu(c0(x)))
             x = pixel_norm(lrelu(c1(x)))
         new = self.torgb[level - 2](x)
         if alpha >= 1:

@@ -84,6 +84,7 @@ void check_conv(const Tensor& x, const Tensor& w, const Tensor& bias, const Equa
     detail::fail(op, "kernel of weight " + shape_str(w.shape()) + " must be square with an odd size");
   if (opt.downscale && (x.size(2) % 2 || x.size(3) % 2))
     detail::fail(op, "downscale needs an even height and width, got " + shape_str(x.shape()));
+  if (opt.downscale && opt.upscale) detail::fail(op, "downscale and upscale exclude each other");
 }
 
 // The downscaled kernel's shapes: (..., k, k) -> (..., k + 1, k + 1), and back.
@@ -98,13 +99,27 @@ void check_square_planes(const char* op, const Tensor& t, std::int64_t min_side)
     detail::fail(op, "input must be (..., k, k) with k >= " + std::to_string(min_side) + ", got " + shape_str(t.shape()));
 }
 
-// The adjoint of downscale_kernel, (..., k + 1, k + 1) -> (..., k, k): its backward, and linear,
-// so its own backward is downscale_kernel again: differentiable to any order.
+// The upscale kernel's shapes: (K, C, k, k) -> (C, K, k + 1, k + 1), and back.
+Shape with_swapped_channels(Shape s, std::int64_t k) {
+  std::swap(s[0], s[1]);
+  return with_kernel_size(s, k);
+}
+
+// The adjoints of the two kernels, (..., k + 1, k + 1) -> (..., k, k): each one's backward, and
+// linear, so its own backward is the kernel again: differentiable to any order.
 Tensor downscale_kernel_adjoint(const Tensor& g) {
   check_square_planes("downscale_kernel_adjoint", g, 2);
   Tensor gw = Tensor::empty(with_kernel_size(g.shape(), g.size(-1) - 1), g.options());
-  kernels(g, "downscale_kernel_backward").downscale_kernel_backward(g.detach(), gw);
+  kernels(g, "downscale_kernel_backward").resample_kernel_backward(g.detach(), gw, ResampleKernel::downscale);
   return record("downscale_kernel_adjoint", gw, {g}, [](Node&, const Tensor& gg) { return Grads{downscale_kernel(gg)}; });
+}
+
+Tensor upscale_kernel_adjoint(const Tensor& g) {
+  check_square_planes("upscale_kernel_adjoint", g, 2);
+  detail::check_rank("upscale_kernel_adjoint", g, 4, "input");
+  Tensor gw = Tensor::empty(with_swapped_channels(g.shape(), g.size(-1) - 1), g.options());
+  kernels(g, "upscale_kernel_backward").resample_kernel_backward(g.detach(), gw, ResampleKernel::upscale);
+  return record("upscale_kernel_adjoint", gw, {g}, [](Node&, const Tensor& gg) { return Grads{upscale_kernel(gg)}; });
 }
 
 // The backward of act(scale * acc + bias) down to the GEMM's output acc: scale * g * act'(output),
@@ -146,8 +161,16 @@ Tensor minibatch_stddev(const Tensor& x, int group_size) {
 Tensor downscale_kernel(const Tensor& w) {
   check_square_planes("downscale_kernel", w, 1);
   Tensor out = Tensor::empty(with_kernel_size(w.shape(), w.size(-1) + 1), w.options());
-  kernels(w, "downscale_kernel_forward").downscale_kernel_forward(w.detach(), out);
+  kernels(w, "downscale_kernel_forward").resample_kernel_forward(w.detach(), out, ResampleKernel::downscale);
   return record("downscale_kernel", out, {w}, [](Node&, const Tensor& g) { return Grads{downscale_kernel_adjoint(g)}; });
+}
+
+Tensor upscale_kernel(const Tensor& w) {
+  check_square_planes("upscale_kernel", w, 1);
+  detail::check_rank("upscale_kernel", w, 4, "input");
+  Tensor out = Tensor::empty(with_swapped_channels(w.shape(), w.size(-1) + 1), w.options());
+  kernels(w, "upscale_kernel_forward").resample_kernel_forward(w.detach(), out, ResampleKernel::upscale);
+  return record("upscale_kernel", out, {w}, [](Node&, const Tensor& g) { return Grads{upscale_kernel_adjoint(g)}; });
 }
 
 double equalized_scale(double gain, std::int64_t fan_in) { return gain / std::sqrt(static_cast<double>(fan_in)); }
@@ -155,21 +178,35 @@ double equalized_scale(double gain, std::int64_t fan_in) { return gain / std::sq
 Tensor equalized_conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, EqualizedOptions opt) {
   check_conv(x, weight, bias, opt);
   const double scale = equalized_scale(opt.gain, weight.size(1) * weight.size(2) * weight.size(3));
-  const Tensor kernel = opt.downscale ? downscale_kernel(weight) : weight;
-  const int pad = static_cast<int>(weight.size(2) / 2);
-  const Conv2dOptions conv{opt.downscale ? 2 : 1, pad};
-  const ConvGeometry geo = make_conv_geometry(x.size(0), x.size(1), x.size(2), x.size(3), kernel.size(0),
-                                              kernel.size(2), kernel.size(3), conv.stride, conv.padding);
-  Tensor y = Tensor::empty({geo.n, geo.k, geo.p, geo.q}, x.options());
-  be(x).conv2d_forward(x.detach(), kernel.detach(), y, geo);
+  const bool up = opt.upscale;
+  const Tensor kernel = up ? upscale_kernel(weight) : opt.downscale ? downscale_kernel(weight) : weight;
+  const Conv2dOptions conv{up || opt.downscale ? 2 : 1, static_cast<int>(weight.size(2) / 2)};
+  // With upscale the output is the input gradient of the stride-2 conv from (N, K, 2H, 2W) to x.
+  const ConvGeometry geo = up ? make_conv_geometry(x.size(0), weight.size(0), 2 * x.size(2), 2 * x.size(3), kernel.size(0),
+                                                   kernel.size(2), kernel.size(3), conv.stride, conv.padding)
+                              : make_conv_geometry(x.size(0), x.size(1), x.size(2), x.size(3), kernel.size(0),
+                                                   kernel.size(2), kernel.size(3), conv.stride, conv.padding);
+  Tensor y;
+  if (up) {
+    y = Tensor::empty({geo.n, geo.c, geo.h, geo.w}, x.options());
+    be(x).conv2d_backward_input(x.detach(), kernel.detach(), y, geo);
+  } else {
+    y = Tensor::empty({geo.n, geo.k, geo.p, geo.q}, x.options());
+    be(x).conv2d_forward(x.detach(), kernel.detach(), y, geo);
+  }
   kernels(y, "scale_bias_activate").scale_bias_activate(y, bias.detach(), scale, opt.leaky_relu, kProganLeakySlope);
+  // y = D(x, kernel) with upscale, else F(x, kernel); both bilinear (see conv2d_backward_input).
   return record("equalized_conv2d", y, {x, kernel, bias},
-                [scale, conv, leaky = opt.leaky_relu](Node& n, const Tensor& g) {
+                [scale, conv, up, leaky = opt.leaky_relu](Node& n, const Tensor& g) {
                   const Tensor &x = n.saved[0], &kernel = n.saved[1];
                   const Tensor ga = gemm_output_grad(n, g, leaky, scale);
-                  return Grads{n.needs_grad(0) ? conv2d_backward_input(ga, kernel, x.shape(), conv) : Tensor(),
-                               n.needs_grad(1) ? conv2d_backward_weight(x, ga, kernel.shape(), conv) : Tensor(),
-                               n.needs_grad(2) ? mul(sum(ga, {0, 2, 3}), 1 / scale) : Tensor()};
+                  Tensor gx, gk;
+                  if (n.needs_grad(0))
+                    gx = up ? conv2d(ga, kernel, {}, conv) : conv2d_backward_input(ga, kernel, x.shape(), conv);
+                  if (n.needs_grad(1))
+                    gk = up ? conv2d_backward_weight(ga, x, kernel.shape(), conv)
+                            : conv2d_backward_weight(x, ga, kernel.shape(), conv);
+                  return Grads{gx, gk, n.needs_grad(2) ? mul(sum(ga, {0, 2, 3}), 1 / scale) : Tensor()};
                 }, {x, kernel}, opt.leaky_relu);
 }
 
@@ -181,7 +218,7 @@ Tensor equalized_linear(const Tensor& x, const Tensor& weight, const Tensor& bia
   check_bias(op, bias, weight, true);
   if (x.size(1) != weight.size(1))
     detail::fail(op, "input " + shape_str(x.shape()) + " does not fit weight " + shape_str(weight.shape()));
-  if (opt.downscale) detail::fail(op, "downscale applies to equalized_conv2d only");
+  if (opt.downscale || opt.upscale) detail::fail(op, "downscale and upscale apply to equalized_conv2d only");
   const double scale = equalized_scale(opt.gain, weight.size(1));
   const std::int64_t batch = x.size(0), out = weight.size(0), runs = bias.size(0);
   Tensor y = Tensor::empty({batch, out}, x.options());
@@ -236,7 +273,8 @@ Tensor minibatch_stddev(const Tensor& x, int group_size) {
 
 Tensor equalized_conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, EqualizedOptions opt) {
   const double scale = equalized_scale(opt.gain, weight.size(1) * weight.size(2) * weight.size(3));
-  Tensor y = mul(conv2d(x, weight, {}, {1, static_cast<int>(weight.size(2) / 2)}), scale);
+  const Tensor input = opt.upscale ? upsample_nearest2x(x) : x;
+  Tensor y = mul(conv2d(input, weight, {}, {1, static_cast<int>(weight.size(2) / 2)}), scale);
   if (opt.downscale) y = avg_pool2x2(y);
   y = add(y, bias.reshape({1, bias.size(0), 1, 1}));
   return opt.leaky_relu ? leaky_relu(y, kProganLeakySlope) : y;
@@ -253,9 +291,11 @@ Tensor fade_in(double alpha, const Tensor& old_branch, const Tensor& new_branch)
   return lerp(old_branch, new_branch, alpha);
 }
 
+namespace {
+
 // w padded by one zero on each side of its last two dims, then neighbours summed along the rows
-// and then the columns.
-Tensor downscale_kernel(const Tensor& w) {
+// and then the columns: the sums over the four 2x2 shifts.
+Tensor shift_sums(const Tensor& w) {
   auto zero_padded = [](const Tensor& t, int dim) {
     Shape edge = t.shape();
     edge[static_cast<std::size_t>(dim)] = 1;
@@ -268,7 +308,33 @@ Tensor downscale_kernel(const Tensor& w) {
   };
   const int rows = w.dim() - 2, columns = w.dim() - 1;
   const Tensor padded = zero_padded(zero_padded(w, rows), columns);
-  return mul(neighbour_sums(neighbour_sums(padded, rows), columns), 0.25);
+  return neighbour_sums(neighbour_sums(padded, rows), columns);
+}
+
+// t in reverse order along dim, one slice per index.
+Tensor flipped(const Tensor& t, int dim) {
+  std::vector<Tensor> parts;
+  for (std::int64_t i = t.size(dim); i-- > 0;) parts.push_back(slice(t, dim, i, i + 1));
+  return concat(parts, dim);
+}
+
+// (A, B, ...) -> (B, A, ...), one slice per index of B.
+Tensor channel_axes_swapped(const Tensor& t) {
+  std::vector<Tensor> parts;
+  Shape row = t.shape();
+  row[1] = row[0];
+  row[0] = 1;
+  for (std::int64_t b = 0; b < t.size(1); ++b) parts.push_back(reshape(slice(t, 1, b, b + 1), row));
+  return concat(parts, 0);
+}
+
+}  // namespace
+
+Tensor downscale_kernel(const Tensor& w) { return mul(shift_sums(w), 0.25); }
+
+Tensor upscale_kernel(const Tensor& w) {
+  const Tensor sums = shift_sums(w);
+  return channel_axes_swapped(flipped(flipped(sums, w.dim() - 2), w.dim() - 1));
 }
 
 }  // namespace unfused

@@ -40,13 +40,18 @@ struct EqualizedOptions {
   // stride-2 convolution whose (k+1)x(k+1) kernel is the k x k one averaged over the 4 shifts
   // (the official conv2d_downscale2d): 2.25x fewer FLOPs than a 3x3 conv and a pool.
   bool downscale = false;
+  // conv2d only: nearest-upsample the input 2x before the convolution. Computed as one stride-2
+  // transposed convolution whose (k+1)x(k+1) kernel is upscale_kernel(weight) (the official
+  // upscale2d_conv2d): 2.25x fewer FLOPs than an upsample and a 3x3 conv.
+  bool upscale = false;
 };
 
 // He scale of the equalized learning rate.
 double equalized_scale(double gain, std::int64_t fan_in);
 
 // x (N, C, H, W), weight (K, C, k, k) with k odd, bias (K): "same"-padded stride-1 convolution
-// (output H x W, or H/2 x W/2 with downscale), then scale, bias and activation in one pass.
+// (output H x W, H/2 x W/2 with downscale, 2H x 2W with upscale), then scale, bias and activation
+// in one pass.
 // fan_in = C k k.
 Tensor equalized_conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, EqualizedOptions opt = {});
 // x (N, in), weight (out, in): x weight^T, then scale, bias and activation in one pass. bias is
@@ -59,6 +64,12 @@ Tensor equalized_linear(const Tensor& x, const Tensor& weight, const Tensor& bia
 // padded, so that avg_pool2x2(conv2d(x, w, pad p)) = conv2d(x, downscale_kernel(w), stride 2, pad p)
 // (the official conv2d_downscale2d's kernel).
 Tensor downscale_kernel(const Tensor& w);
+
+// w (K, C, k, k) -> (C, K, k + 1, k + 1): each plane's sum over its four 2x2 shifts, zero padded,
+// flipped in both axes, with the channel axes swapped, so that conv2d(upsample_nearest2x(x), w, pad
+// p) = conv2d_backward_input(x, upscale_kernel(w), (N, K, 2H, 2W), stride 2, pad p): the transposed
+// convolution of the official upscale2d_conv2d (which stores the weight flipped: the same layer).
+Tensor upscale_kernel(const Tensor& w);
 
 // lerp(old_branch, new_branch, alpha) = old + alpha (new - old), alpha in [0, 1] (1: all new).
 // Both branches must have the same shape: the caller resamples the old one (G upsamples the
@@ -80,6 +91,7 @@ Tensor equalized_conv2d(const Tensor& x, const Tensor& weight, const Tensor& bia
 Tensor equalized_linear(const Tensor& x, const Tensor& weight, const Tensor& bias, EqualizedOptions opt = {});
 Tensor fade_in(double alpha, const Tensor& old_branch, const Tensor& new_branch);
 Tensor downscale_kernel(const Tensor& w);
+Tensor upscale_kernel(const Tensor& w);
 }  // namespace unfused
 
 }  // namespace gg

@@ -160,11 +160,13 @@ class ProfilingProganKernels final : public ProganKernels {
   void fade_in(const Tensor& old_branch, const Tensor& new_branch, const Tensor& out, double alpha) override {
     GG_TIMED("fade_in", fade_in(old_branch, new_branch, out, alpha));
   }
-  void downscale_kernel_forward(const Tensor& w, const Tensor& out) override {
-    GG_TIMED("downscale_kernel_forward", downscale_kernel_forward(w, out));
+  void resample_kernel_forward(const Tensor& w, const Tensor& out, ResampleKernel kind) override {
+    GG_TIMED(kind == ResampleKernel::upscale ? "upscale_kernel_forward" : "downscale_kernel_forward",
+             resample_kernel_forward(w, out, kind));
   }
-  void downscale_kernel_backward(const Tensor& g, const Tensor& gw) override {
-    GG_TIMED("downscale_kernel_backward", downscale_kernel_backward(g, gw));
+  void resample_kernel_backward(const Tensor& g, const Tensor& gw, ResampleKernel kind) override {
+    GG_TIMED(kind == ResampleKernel::upscale ? "upscale_kernel_backward" : "downscale_kernel_backward",
+             resample_kernel_backward(g, gw, kind));
   }
 #undef GG_TIMED
 #undef GG_TIMED_CONV

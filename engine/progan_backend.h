@@ -10,6 +10,18 @@
 
 namespace gg {
 
+// How a convolution weight's (k, k) planes become the (k + 1, k + 1) kernel of a fused resampling
+// convolution, the official fused_scale (the sums are kernels/common/progan_math.h):
+enum class ResampleKernel {
+  // w (outer, k, k) -> (outer, k + 1, k + 1): the average over the four 2x2 shifts of each plane
+  // padded by one zero: a conv followed by 2x2 average pooling, as one stride-2 conv.
+  downscale,
+  // w (K, C, k, k) -> (C, K, k + 1, k + 1): the sum over the shifts, flipped in both axes, with the
+  // channel axes swapped: nearest 2x upsampling followed by a conv, as one stride-2 transposed
+  // conv (the input gradient of a conv with this kernel).
+  upscale,
+};
+
 class ProganKernels {
  public:
   virtual ~ProganKernels() = default;
@@ -36,11 +48,11 @@ class ProganKernels {
   // out = old + alpha * (new - old), all the same shape.
   virtual void fade_in(const Tensor& old_branch, const Tensor& new_branch, const Tensor& out, double alpha) = 0;
 
-  // w (outer, k, k) -> out (outer, k + 1, k + 1): each plane's average over the four 2x2 shifts of
-  // itself padded by one zero, the kernel of a convolution followed by 2x2 average pooling.
-  virtual void downscale_kernel_forward(const Tensor& w, const Tensor& out) = 0;
-  // Its adjoint: g (outer, k + 1, k + 1) -> gw (outer, k, k).
-  virtual void downscale_kernel_backward(const Tensor& g, const Tensor& gw) = 0;
+  // w -> out: the (k + 1, k + 1) kernel of a fused resampling convolution from a weight's (k, k)
+  // planes (see ResampleKernel above).
+  virtual void resample_kernel_forward(const Tensor& w, const Tensor& out, ResampleKernel kind) = 0;
+  // Its adjoint: g (out's shape) -> gw (w's shape).
+  virtual void resample_kernel_backward(const Tensor& g, const Tensor& gw, ResampleKernel kind) = 0;
 };
 
 // The table for a device. `kernel` names the kernel about to run, for the error thrown where the

@@ -77,7 +77,7 @@ ProganGenerator::ProganGenerator(const ProganConfig& c, Generator& init, TensorO
                                                    init, opt));
       block = {conv(res + ".conv", nf(1), nf(1), 3, kActivated)};
     } else {
-      block = {conv(res + ".conv0_up", nf(level - 2), nf(level - 1), 3, kActivated),
+      block = {conv(res + ".conv0_up", nf(level - 2), nf(level - 1), 3, {.leaky_relu = true, .upscale = true}),
                conv(res + ".conv1", nf(level - 1), nf(level - 1), 3, kActivated)};
     }
     to_rgb_[static_cast<std::size_t>(level)] = conv(lod_name("torgb_lod", top, level), nf(level - 1), c.channels, 1, {.gain = 1});
@@ -104,10 +104,7 @@ Tensor ProganGenerator::forward(const Tensor& latents, const Tensor& labels, int
   x = pixel_norm(dense_->forward(x).reshape({n, -1, 4, 4}));
   Tensor previous;  // the features of level - 1, which the faded-out toRGB reads
   for (int l = 2; l <= level; ++l) {
-    if (l > 2) {
-      previous = x;
-      x = upsample_nearest2x(x);
-    }
+    if (l > 2) previous = x;
     for (const auto& conv : blocks_[static_cast<std::size_t>(l)]) x = pixel_norm(conv->forward(x));
   }
   const Tensor image = to_rgb_[static_cast<std::size_t>(level)]->forward(x);

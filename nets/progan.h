@@ -6,7 +6,8 @@
 //
 // Both networks are built for the final resolution and run at any level up to it:
 //   G: pixel_norm(latent [+ one-hot label]) -> 4x4: dense (reshaped to (N, nf(1), 4, 4)), conv3x3
-//      -> each level above: nearest upsample, conv3x3 ("conv0_up"), conv3x3 ("conv1")
+//      -> each level above: nearest upsample + conv3x3 ("conv0_up"; one stride-2 transposed 4x4
+//      conv, the official fused_scale), conv3x3 ("conv1")
 //      -> toRGB 1x1 (linear output). Leaky ReLU and pixel norm after every layer but toRGB.
 //   D: fromRGB 1x1 -> each level above 4x4: conv3x3 ("conv0"), conv3x3 + 2x2 average pool
 //      ("conv1_down"; pooled before its bias, the official fused_scale) -> 4x4: minibatch stddev,

@@ -590,7 +590,9 @@ void progan(std::vector<OpCase>& rows) {
   const Equalized options[] = {{"", {}},
                                {" lrelu", {.leaky_relu = true}},
                                {" lrelu down", {.leaky_relu = true, .downscale = true}},
-                               {" gain 1 down", {.gain = 1, .downscale = true}}};
+                               {" gain 1 down", {.gain = 1, .downscale = true}},
+                               {" lrelu up", {.leaky_relu = true, .upscale = true}},
+                               {" gain 1 up", {.gain = 1, .upscale = true}}};
   struct ConvShapes {
     Shape x, w;
     bool small;
@@ -624,6 +626,12 @@ void progan(std::vector<OpCase>& rows) {
     const bool small = shape_numel(s) <= 100;
     row("downscale_kernel " + str(s), {{s}}, [](const Inputs& v) { return downscale_kernel(v[0]); },
         [](const Inputs& v) { return unfused::downscale_kernel(v[0]); }, small);
+  }
+  // G's conv0_up kernel (3x3 -> 4x4, channel axes swapped), a 1x1 and a 5x5 one.
+  for (const Shape& s : {Shape{5, 4, 3, 3}, Shape{2, 3, 3, 3}, Shape{3, 2, 1, 1}, Shape{2, 3, 5, 5}}) {
+    const bool small = shape_numel(s) <= 100;
+    row("upscale_kernel " + str(s), {{s}}, [](const Inputs& v) { return upscale_kernel(v[0]); },
+        [](const Inputs& v) { return unfused::upscale_kernel(v[0]); }, small);
   }
   for (const double alpha : {0.0, 0.3, 1.0})
     for (const Shape& s : {Shape{8, 5, 6, 6}, Shape{4, 3, 4, 4}}) {

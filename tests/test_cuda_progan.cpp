@@ -263,19 +263,26 @@ TEST_CASE("cuda progan: the epilogue, leaky ReLU backward and fade-in give the C
       dev.fade_in(a.to(gpu()), b.to(gpu()), out_gpu, alpha);
       check_identical(out_gpu, out_cpu);
     }
-    for (const Shape& s : {Shape{6, 5, 3, 3}, Shape{4, 1, 1}, Shape{3, 5, 5}}) {
+    const std::pair<ResampleKernel, Shape> kernel_cases[] = {{ResampleKernel::downscale, {6, 5, 3, 3}},
+                                                             {ResampleKernel::downscale, {4, 1, 1}},
+                                                             {ResampleKernel::downscale, {3, 5, 5}},
+                                                             {ResampleKernel::upscale, {6, 5, 3, 3}},
+                                                             {ResampleKernel::upscale, {2, 7, 1, 1}}};
+    for (const auto& [kind, s] : kernel_cases) {
+      CAPTURE(kind == ResampleKernel::upscale);
       CAPTURE(shape_str(s));
-      Shape big = s;  // (..., k + 1, k + 1)
+      Shape big = s;  // (..., k + 1, k + 1), the channel axes swapped for upscale
       big[big.size() - 1] += 1;
       big[big.size() - 2] += 1;
+      if (kind == ResampleKernel::upscale) std::swap(big[0], big[1]);
       const Tensor w = input(s, 17, dt), g = input(big, 18, dt);
       const Tensor out_cpu = Tensor::empty(big, w.options()), out_gpu = Tensor::empty(big, {dt, gpu()});
-      cpu.downscale_kernel_forward(w, out_cpu);
-      dev.downscale_kernel_forward(w.to(gpu()), out_gpu);
+      cpu.resample_kernel_forward(w, out_cpu, kind);
+      dev.resample_kernel_forward(w.to(gpu()), out_gpu, kind);
       check_identical(out_gpu, out_cpu);
       const Tensor gw_cpu = Tensor::empty(s, w.options()), gw_gpu = Tensor::empty(s, {dt, gpu()});
-      cpu.downscale_kernel_backward(g, gw_cpu);
-      dev.downscale_kernel_backward(g.to(gpu()), gw_gpu);
+      cpu.resample_kernel_backward(g, gw_cpu, kind);
+      dev.resample_kernel_backward(g.to(gpu()), gw_gpu, kind);
       check_identical(gw_gpu, gw_cpu);
     }
   }
@@ -290,9 +297,11 @@ TEST_CASE("cuda progan: equalized conv2d and linear and fade_in ops match the CP
     const Tensor b6 = input({6}, 23, dt), b3 = input({3}, 24, dt);
     for (const EqualizedOptions& o : {EqualizedOptions{}, EqualizedOptions{.leaky_relu = true},
                                       EqualizedOptions{.leaky_relu = true, .downscale = true},
-                                      EqualizedOptions{.gain = 1, .downscale = true}}) {
+                                      EqualizedOptions{.gain = 1, .downscale = true},
+                                      EqualizedOptions{.leaky_relu = true, .upscale = true}}) {
       CAPTURE(o.leaky_relu);
       CAPTURE(o.downscale);
+      CAPTURE(o.upscale);
       check_op([o](const In& v) { return equalized_conv2d(v[0], v[1], v[2], o); }, {img, w3, b6}, blas(dt));
       check_op([o](const In& v) { return equalized_conv2d(v[0], v[1], v[2], o); }, {img, w1, b3}, blas(dt));
     }

@@ -106,28 +106,60 @@ GG_HD T fade_in_value(T old_value, T new_value, T alpha) {
   return fma_rn(new_value - old_value, alpha, old_value);
 }
 
-// ---- the downscaling convolution's kernel ----
-// A (k, k) plane w, read as padded by one zero on every side: its (k + 1, k + 1) average over the
-// four 2x2 shifts, out[a][b] = ((w[a-1][b-1] + w[a][b-1]) + (w[a-1][b] + w[a][b])) / 4, pairs along
-// the rows first.
+// ---- the resampling convolutions' kernels ----
+// A (k, k) plane w, read as padded by one zero on every side, gives the (k + 1, k + 1) kernel of
+// a fused resampling convolution from sums over its four 2x2 shifts,
+// shift_sum(a, b) = (w[a-1][b-1] + w[a][b-1]) + (w[a-1][b] + w[a][b]), pairs along the rows first:
+// - downscale (conv + 2x2 average pool as one stride-2 conv): out[a][b] = shift_sum(a, b) / 4;
+// - upscale (nearest 2x upsample + conv as one stride-2 transposed conv, run as a conv's input
+//   gradient): out[a][b] = shift_sum(k - a, k - b), the sum flipped in both axes, because the
+//   input gradient correlates with the kernel turned around.
+// The plane of a weight that the kernel's plane p is made from (and back, for the adjoint): the
+// same one, or with the upscale kernel's swapped channel axes, plane (a, b) of (A, B, ...) <-
+// plane (b, a) of (B, A, ...): rows = A, columns = B (rows = 1 keeps every plane in place).
+GG_HD std::int64_t resample_source_plane(std::int64_t p, std::int64_t rows, std::int64_t columns) {
+  return (p % columns) * rows + p / columns;
+}
+
 template <typename T>
 GG_HD T padded_at(const T* plane, int k, int i, int j) {
   return i >= 0 && i < k && j >= 0 && j < k ? plane[i * k + j] : T(0);
 }
 
 template <typename T>
-GG_HD T downscale_kernel_value(const T* w, int k, int a, int b) {
-  return T(0.25) * ((padded_at(w, k, a - 1, b - 1) + padded_at(w, k, a, b - 1)) +
-                    (padded_at(w, k, a - 1, b) + padded_at(w, k, a, b)));
+GG_HD T shift_sum(const T* w, int k, int a, int b) {
+  return (padded_at(w, k, a - 1, b - 1) + padded_at(w, k, a, b - 1)) + (padded_at(w, k, a - 1, b) + padded_at(w, k, a, b));
 }
 
-// Its adjoint, from a (k + 1, k + 1) plane g to (k, k): gw[a][b] = ((g[a][b] + g[a][b+1]) +
-// (g[a+1][b] + g[a+1][b+1])) / 4, pairs along the columns first (the order of the forward's
-// backward read right to left).
+// The adjoint's sum, from a (k + 1, k + 1) plane g: the 2x2 window at (a, b), ((g[a][b] + g[a][b+1])
+// + (g[a+1][b] + g[a+1][b+1])), pairs along the columns first (the order of the forward's backward
+// read right to left).
+template <typename T>
+GG_HD T window_sum(const T* g, int k, int a, int b) {
+  const int n = k + 1;
+  return (g[a * n + b] + g[a * n + b + 1]) + (g[(a + 1) * n + b] + g[(a + 1) * n + b + 1]);
+}
+
+template <typename T>
+GG_HD T downscale_kernel_value(const T* w, int k, int a, int b) {
+  return T(0.25) * shift_sum(w, k, a, b);
+}
+
 template <typename T>
 GG_HD T downscale_kernel_adjoint_value(const T* g, int k, int a, int b) {
-  const int n = k + 1;
-  return T(0.25) * ((g[a * n + b] + g[a * n + b + 1]) + (g[(a + 1) * n + b] + g[(a + 1) * n + b + 1]));
+  return T(0.25) * window_sum(g, k, a, b);
+}
+
+template <typename T>
+GG_HD T upscale_kernel_value(const T* w, int k, int a, int b) {
+  return shift_sum(w, k, k - a, k - b);
+}
+
+// w[a][b] is in out[a'][b'] for a' in {k - 1 - a, k - a} (and alike for b): the window at
+// (k - 1 - a, k - 1 - b).
+template <typename T>
+GG_HD T upscale_kernel_adjoint_value(const T* g, int k, int a, int b) {
+  return window_sum(g, k, k - 1 - a, k - 1 - b);
 }
 
 }  // namespace gg

@@ -1,7 +1,7 @@
 #pragma once
 // The CUDA implementation of ProGAN's kernel table (engine/progan_backend.h), one file per kernel
 // family as on the CPU: progan_pixel_norm.cu, progan_minibatch_stddev.cu, progan_epilogue.cu,
-// progan_fade_in.cu (which also holds the table's instance), progan_downscale_kernel.cu. One table
+// progan_fade_in.cu (which also holds the table's instance), progan_resample_kernel.cu. One table
 // serves every device: each call runs on the stream of the CUDA backend of the device its tensors
 // live on. Sums are taken
 // in double in orders fixed by the shapes (kernels/common/progan_plan.h), with no atomics, so
@@ -21,8 +21,8 @@ class CudaProganKernels final : public ProganKernels {
   void scale_bias_activate(const Tensor& y, const Tensor& bias, double scale, bool leaky_relu, double slope) override;
   void leaky_relu_backward(const Tensor& g, const Tensor& y, const Tensor& gz, double slope, double scale) override;
   void fade_in(const Tensor& old_branch, const Tensor& new_branch, const Tensor& out, double alpha) override;
-  void downscale_kernel_forward(const Tensor& w, const Tensor& out) override;
-  void downscale_kernel_backward(const Tensor& g, const Tensor& gw) override;
+  void resample_kernel_forward(const Tensor& w, const Tensor& out, ResampleKernel kind) override;
+  void resample_kernel_backward(const Tensor& g, const Tensor& gw, ResampleKernel kind) override;
 };
 
 namespace cuda {
