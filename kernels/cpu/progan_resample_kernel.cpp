@@ -47,14 +47,27 @@ void run_planes(const Tensor& in, const Tensor& out, ResampleKernel kind, int k,
 
 }  // namespace
 
+// Calls body(integral_constant<ResampleKernel, kind>): the kind a compile-time constant too, so
+// the inner loops carry no branch.
+template <class Body>
+void with_kind(ResampleKernel kind, Body body) {
+  if (kind == ResampleKernel::upscale) {
+    body(std::integral_constant<ResampleKernel, ResampleKernel::upscale>{});
+  } else {
+    body(std::integral_constant<ResampleKernel, ResampleKernel::downscale>{});
+  }
+}
+
 void CpuProganKernels::resample_kernel_forward(const Tensor& w, const Tensor& out, ResampleKernel kind) {
   dispatch_dtype(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    run_planes<T>(w, out, kind, static_cast<int>(w.size(-1)), [kind](const T* in, T* o, auto k) {
-      for (int a = 0; a <= k; ++a)
-        for (int b = 0; b <= k; ++b)
-          o[a * (k + 1) + b] = kind == ResampleKernel::upscale ? upscale_kernel_value(in, k, a, b)
-                                                               : downscale_kernel_value(in, k, a, b);
+    with_kind(kind, [&](auto up_or_down) {
+      constexpr bool up = decltype(up_or_down)::value == ResampleKernel::upscale;
+      run_planes<T>(w, out, kind, static_cast<int>(w.size(-1)), [](const T* in, T* o, auto k) {
+        for (int a = 0; a <= k; ++a)
+          for (int b = 0; b <= k; ++b)
+            o[a * (k + 1) + b] = up ? upscale_kernel_value(in, k, a, b) : downscale_kernel_value(in, k, a, b);
+      });
     });
   });
 }
@@ -62,11 +75,13 @@ void CpuProganKernels::resample_kernel_forward(const Tensor& w, const Tensor& ou
 void CpuProganKernels::resample_kernel_backward(const Tensor& g, const Tensor& gw, ResampleKernel kind) {
   dispatch_dtype(gw.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    run_planes<T>(g, gw, kind, static_cast<int>(gw.size(-1)), [kind](const T* in, T* o, auto k) {
-      for (int a = 0; a < k; ++a)
-        for (int b = 0; b < k; ++b)
-          o[a * k + b] = kind == ResampleKernel::upscale ? upscale_kernel_adjoint_value(in, k, a, b)
-                                                         : downscale_kernel_adjoint_value(in, k, a, b);
+    with_kind(kind, [&](auto up_or_down) {
+      constexpr bool up = decltype(up_or_down)::value == ResampleKernel::upscale;
+      run_planes<T>(g, gw, kind, static_cast<int>(gw.size(-1)), [](const T* in, T* o, auto k) {
+        for (int a = 0; a < k; ++a)
+          for (int b = 0; b < k; ++b)
+            o[a * k + b] = up ? upscale_kernel_adjoint_value(in, k, a, b) : downscale_kernel_adjoint_value(in, k, a, b);
+      });
     });
   });
 }
