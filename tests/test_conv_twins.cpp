@@ -1,8 +1,8 @@
 // Storage twins (engine/tensor.h) and the oneDNN convolutions that keep activations in them between
 // layers (kernels/cpu/dnnl_twin.h): plain access writes a sole twin back and drops it, so an in-place
-// write cannot leave a stale one; and ProGAN's discriminator layers give the same bits, forward,
-// backward and double backward, whether their activations stay blocked or are made plain between
-// the layers.
+// write cannot leave a stale one; and ProGAN's discriminator and generator layers give the same
+// bits, forward, backward and double backward, whether their activations stay blocked or are made
+// plain between the layers.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -137,5 +137,46 @@ TEST_CASE("conv twins: discriminator layers give the same bits with blocked acti
   for (std::size_t i = 0; i < blocked.penalty_grads.size(); ++i) {
     CAPTURE(i);
     CHECK(bit_identical(blocked.penalty_grads[i], plain.penalty_grads[i]));
+  }
+}
+
+TEST_CASE("conv twins: generator layers give the same bits with blocked activations as with plain ones") {
+  Generator gen(12);
+  const Tensor x0 = Tensor::randn({4, 32, 8, 8}, gen), r = Tensor::randn({4, 32, 16, 16}, gen);
+  const Tensor w1 = Tensor::randn({32, 32, 3, 3}, gen), b1 = Tensor::randn({32}, gen);
+  const Tensor w2 = Tensor::randn({32, 32, 3, 3}, gen), b2 = Tensor::randn({32}, gen);
+  const EqualizedOptions up{.leaky_relu = true, .upscale = true}, act{.leaky_relu = true};
+
+  struct Result {
+    Tensor out;
+    std::vector<Tensor> grads;  // of the input, the weights and the biases
+    bool norm_blocked = false;  // whether pixel norm wrote its output blocked
+  };
+  // G's block: conv0_up, pixel norm, conv1, pixel norm, then a plain backward. The first pixel
+  // norm's gradient arrives blocked from conv1's input gradient, the second's plain from the loss.
+  auto run = [&](bool plain) {
+    cpu::set_dnnl_twins_enabled(!plain);
+    const Tensor x = x0.clone().set_requires_grad();
+    std::vector<Tensor> params{x};
+    for (const Tensor& t : {w1, b1, w2, b2}) params.push_back(t.clone().set_requires_grad());
+    auto seen = [plain](const Tensor& t) {
+      if (plain) t.raw_data();
+      return t;
+    };
+    const Tensor h1 = seen(pixel_norm(seen(equalized_conv2d(x, params[1], params[2], up))));
+    const Tensor h2 = pixel_norm(seen(equalized_conv2d(h1, params[3], params[4], act)));
+    const bool norm_blocked = cpu::channel_blocked(h2).has_value();
+    const Tensor out = sum(mul(h2, r));
+    const std::vector<Tensor> g = grad({out}, params);
+    cpu::set_dnnl_twins_enabled(true);
+    return Result{out.detach(), g, norm_blocked};
+  };
+  const Result blocked = run(false), plain = run(true);
+  CHECK(blocked.norm_blocked);
+  CHECK_FALSE(plain.norm_blocked);
+  CHECK(bit_identical(blocked.out, plain.out));
+  for (std::size_t i = 0; i < blocked.grads.size(); ++i) {
+    CAPTURE(i);
+    CHECK(bit_identical(blocked.grads[i], plain.grads[i]));
   }
 }

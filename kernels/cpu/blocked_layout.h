@@ -15,6 +15,10 @@ struct ChannelBlocked {
   int block;
 };
 
+inline bool same_layout(const ChannelBlocked& a, const ChannelBlocked& b) {
+  return a.n == b.n && a.c == b.c && a.hw == b.hw && a.block == b.block;
+}
+
 // t (N, C, H, W) in a channel-blocked twin, read without writing the plain bytes; nullopt when t has
 // no such twin.
 std::optional<ChannelBlocked> channel_blocked(const Tensor& t);

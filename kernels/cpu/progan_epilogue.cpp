@@ -66,10 +66,6 @@ void leaky_relu_backward(const T* g, const T* y, T* gz, std::int64_t n, double s
   });
 }
 
-bool same_layout(const cpu::ChannelBlocked& a, const cpu::ChannelBlocked& b) {
-  return a.n == b.n && a.c == b.c && a.hw == b.hw && a.block == b.block;
-}
-
 }  // namespace
 
 void CpuProganKernels::scale_bias_activate(const Tensor& y, const Tensor& bias, double scale, bool leaky_relu,
@@ -93,7 +89,7 @@ void CpuProganKernels::scale_bias_activate(const Tensor& y, const Tensor& bias, 
 void CpuProganKernels::leaky_relu_backward(const Tensor& g, const Tensor& y, const Tensor& gz, double slope,
                                            double scale) {
   const auto blocked_g = cpu::channel_blocked(g), blocked_y = cpu::channel_blocked(y);
-  if (blocked_g && blocked_y && same_layout(*blocked_g, *blocked_y)) {
+  if (blocked_g && blocked_y && cpu::same_layout(*blocked_g, *blocked_y)) {
     const cpu::ChannelBlocked out = cpu::write_blocked_like(gz, g);
     return gg::leaky_relu_backward(blocked_g->data, blocked_y->data, out.data, g.numel(), slope, scale);
   }
