@@ -37,7 +37,8 @@ ForwardFlops forward_flops(const ProganConfig& c, int level, bool fading) {
   f.d = conv(16, nf(1) + 1, nf(1), 9) + 2.0 * kBatch * nf(1) * 16 * nf(0) + 2.0 * kBatch * nf(0) * (1 + c.num_classes);
   for (int l = 3; l <= level; ++l) {
     const double pixels = static_cast<double>(1 << (2 * l));
-    f.g += conv(pixels, nf(l - 2), nf(l - 1), 9) + conv(pixels, nf(l - 1), nf(l - 1), 9);
+    // G's conv0_up: one stride-2 transposed 4x4 convolution (16 taps per input pixel), then conv1 (3x3).
+    f.g += conv(pixels / 4, nf(l - 2), nf(l - 1), 16) + conv(pixels, nf(l - 1), nf(l - 1), 9);
     // D's conv0 (3x3), then conv1_down: one stride-2 4x4 convolution.
     f.d += conv(pixels, nf(l - 1), nf(l - 1), 9) + conv(pixels / 4, nf(l - 1), nf(l - 2), 16);
   }
