@@ -181,11 +181,10 @@ Tensor equalized_conv2d(const Tensor& x, const Tensor& weight, const Tensor& bia
   const bool up = opt.upscale;
   const Tensor kernel = up ? upscale_kernel(weight) : opt.downscale ? downscale_kernel(weight) : weight;
   const Conv2dOptions conv{up || opt.downscale ? 2 : 1, static_cast<int>(weight.size(2) / 2)};
-  // With upscale the output is the input gradient of the stride-2 conv from (N, K, 2H, 2W) to x.
-  const ConvGeometry geo = up ? make_conv_geometry(x.size(0), weight.size(0), 2 * x.size(2), 2 * x.size(3), kernel.size(0),
-                                                   kernel.size(2), kernel.size(3), conv.stride, conv.padding)
-                              : make_conv_geometry(x.size(0), x.size(1), x.size(2), x.size(3), kernel.size(0),
-                                                   kernel.size(2), kernel.size(3), conv.stride, conv.padding);
+  // With upscale, y is the input gradient of the stride-2 conv that maps (N, K, 2H, 2W) to x's shape.
+  const std::int64_t channels = up ? weight.size(0) : x.size(1), side = up ? 2 : 1;
+  const ConvGeometry geo = make_conv_geometry(x.size(0), channels, side * x.size(2), side * x.size(3), kernel.size(0),
+                                              kernel.size(2), kernel.size(3), conv.stride, conv.padding);
   Tensor y;
   if (up) {
     y = Tensor::empty({geo.n, geo.c, geo.h, geo.w}, x.options());
