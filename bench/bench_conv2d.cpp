@@ -58,7 +58,8 @@ void conv2d(benchmark::State& state, const ConvCase& c, ConvPass pass, std::opti
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::optional<ConvPath> paths[] = {std::nullopt, ConvPath::kIm2col, ConvPath::kDnnlPlain, ConvPath::kDnnlBlocked};
+  const std::optional<ConvPath> paths[] = {std::nullopt, ConvPath::kIm2col, ConvPath::kDnnlPlain, ConvPath::kDnnlBlocked,
+                                           ConvPath::kPointwise};
   for (const ConvCase& c : kProganConvs)
     for (ConvPass pass : kConvPasses)
       for (const std::optional<ConvPath>& path : paths) {

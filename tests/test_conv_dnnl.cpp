@@ -1,6 +1,6 @@
-// The CPU backend's oneDNN convolution paths (kernels/cpu/conv2d.h) against the im2col path in
-// double, for every pass and the geometries ProGAN's networks use; their run-to-run bit
-// reproducibility; the backend's choice of path; and the profiler's per-shape rows.
+// The CPU backend's oneDNN and pointwise convolution paths (kernels/cpu/conv2d.h) against the
+// im2col path in double, for every pass and the geometries ProGAN's networks use; their run-to-run
+// bit reproducibility; the backend's choice of path; and the profiler's per-shape rows.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -69,7 +69,7 @@ double tolerance(std::int64_t terms) { return 2e-5 * std::sqrt(static_cast<doubl
 
 }  // namespace
 
-TEST_CASE("conv dnnl: both oneDNN paths match the im2col double reference in every pass") {
+TEST_CASE("conv dnnl: both oneDNN paths and the pointwise one match the im2col double reference in every pass") {
   for (const ConvCaseDnnl& c : kCases) {
     const ConvGeometry g = c.geometry();
     CAPTURE(g.n);
@@ -80,7 +80,17 @@ TEST_CASE("conv dnnl: both oneDNN paths match the im2col double reference in eve
     CAPTURE(g.stride);
     const Operands o = operands(g, 21);
     const Results ref = run(ConvPath::kIm2col, g, o, DType::f64);
-    for (ConvPath path : {ConvPath::kDnnlPlain, ConvPath::kDnnlBlocked}) {
+    const bool pointwise = cpu::conv2d_path_supports(ConvPath::kPointwise, g, DType::f32);
+    CHECK(pointwise == (c.r == 1 && c.stride == 1 && c.pad == 0));
+    if (pointwise) {
+      // In double the direct loops give the reference's sums to rounding.
+      const Results exact = run(ConvPath::kPointwise, g, o, DType::f64);
+      testing::check_close(exact.y, ref.y, 1e-12, 1e-12);
+      testing::check_close(exact.gx, ref.gx, 1e-12, 1e-12);
+      testing::check_close(exact.gw, ref.gw, 1e-12, 1e-12);
+    }
+    for (ConvPath path : {ConvPath::kDnnlPlain, ConvPath::kDnnlBlocked, ConvPath::kPointwise}) {
+      if (path == ConvPath::kPointwise && !pointwise) continue;
       CAPTURE(cpu::conv_path_name(path));
       REQUIRE(cpu::conv2d_path_supports(path, g, DType::f32));
       const Results got = run(path, g, o, DType::f32);
@@ -98,11 +108,13 @@ TEST_CASE("conv dnnl: every pass is bit-identical from call to call") {
     CAPTURE(g.c);
     CAPTURE(g.h);
     const Operands o = operands(g, 31);
-    for (ConvPath path : {ConvPath::kDnnlPlain, ConvPath::kDnnlBlocked}) {
+    for (ConvPath path : {ConvPath::kDnnlPlain, ConvPath::kDnnlBlocked, ConvPath::kPointwise}) {
+      if (!cpu::conv2d_path_supports(path, g, DType::f32)) continue;
       CAPTURE(cpu::conv_path_name(path));
       const Results a = run(path, g, o, DType::f32);
       // Another geometry in between, so that the scratch and the caches are reused for something else.
-      run(path, kCases[0].geometry(), operands(kCases[0].geometry(), 5), DType::f32);
+      const ConvGeometry other = (path == ConvPath::kPointwise ? kCases[12] : kCases[0]).geometry();
+      run(path, other, operands(other, 5), DType::f32);
       const Results b = run(path, g, o, DType::f32);
       CHECK(bit_identical(a.y, b.y));
       CHECK(bit_identical(a.gx, b.gx));
@@ -118,6 +130,11 @@ TEST_CASE("conv dnnl: the backend takes im2col for f64 and for geometries oneDNN
     CHECK(cpu::conv2d_path_supports(cpu::conv2d_path(g, pass, DType::f32), g, DType::f32));
   }
   CHECK_FALSE(cpu::conv2d_path_supports(ConvPath::kDnnlBlocked, g, DType::f64));
+  // toRGB / fromRGB: the pointwise path in f32, im2col (the reference) in f64.
+  for (const ConvCaseDnnl& rgb : {kCases[9], kCases[10]}) {
+    CHECK(cpu::conv2d_path(rgb.geometry(), ConvPass::kForward, DType::f32) == ConvPath::kPointwise);
+    CHECK(cpu::conv2d_path(rgb.geometry(), ConvPass::kForward, DType::f64) == ConvPath::kIm2col);
+  }
   // A 1x1 stride-2 convolution of an even size skips the last row: negative right padding for oneDNN.
   const ConvGeometry skip = make_conv_geometry(2, 4, 8, 8, 4, 1, 1, 2, 0);
   CHECK_FALSE(cpu::conv2d_path_supports(ConvPath::kDnnlPlain, skip, DType::f32));

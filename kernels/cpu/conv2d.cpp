@@ -15,6 +15,7 @@
 #include "kernels/cpu/blas.h"
 #include "kernels/cpu/conv2d.h"
 #include "kernels/cpu/conv2d_dnnl.h"
+#include "kernels/cpu/conv2d_pointwise.h"
 #include "kernels/cpu/conv2d_scratch.h"
 #include "kernels/cpu/cpu_backend.h"
 #include "kernels/cpu/parallel.h"
@@ -193,12 +194,19 @@ const char* conv_path_name(ConvPath path) {
     case ConvPath::kIm2col: return "im2col";
     case ConvPath::kDnnlPlain: return "dnnl_plain";
     case ConvPath::kDnnlBlocked: return "dnnl_blocked";
+    case ConvPath::kPointwise: return "pointwise";
   }
   return "?";
 }
 
 bool conv2d_path_supports(ConvPath path, const ConvGeometry& g, DType dtype) {
-  return path == ConvPath::kIm2col || (dtype == DType::f32 && dnnl_conv::supports(g));
+  switch (path) {
+    case ConvPath::kIm2col: return true;
+    case ConvPath::kPointwise: return pointwise_conv::supports(g);
+    case ConvPath::kDnnlPlain:
+    case ConvPath::kDnnlBlocked: return dtype == DType::f32 && dnnl_conv::supports(g);
+  }
+  return false;
 }
 
 namespace {
@@ -213,6 +221,7 @@ void check_path(const char* op, ConvPath path, const ConvGeometry& g, DType dtyp
 
 void conv2d_forward(ConvPath path, const Tensor& x, const Tensor& w, const Tensor& y, const ConvGeometry& g) {
   check_path("conv2d_forward", path, g, x.dtype());
+  if (path == ConvPath::kPointwise) return pointwise_conv::forward(x, w, y, g);
   if (path != ConvPath::kIm2col)
     return dnnl_conv::forward(x, w, y, g, path == ConvPath::kDnnlBlocked);
   dispatch_dtype(x.dtype(), [&](auto tag) {
@@ -223,6 +232,7 @@ void conv2d_forward(ConvPath path, const Tensor& x, const Tensor& w, const Tenso
 
 void conv2d_backward_input(ConvPath path, const Tensor& gy, const Tensor& w, const Tensor& gx, const ConvGeometry& g) {
   check_path("conv2d_backward_input", path, g, gy.dtype());
+  if (path == ConvPath::kPointwise) return pointwise_conv::backward_input(gy, w, gx, g);
   if (path != ConvPath::kIm2col)
     return dnnl_conv::backward_input(gy, w, gx, g, path == ConvPath::kDnnlBlocked);
   dispatch_dtype(gy.dtype(), [&](auto tag) {
@@ -233,7 +243,7 @@ void conv2d_backward_input(ConvPath path, const Tensor& gy, const Tensor& w, con
 
 void conv2d_backward_weight(ConvPath path, const Tensor& x, const Tensor& gy, const Tensor& gw, const ConvGeometry& g) {
   check_path("conv2d_backward_weight", path, g, x.dtype());
-  if (path != ConvPath::kIm2col)
+  if (path != ConvPath::kIm2col && path != ConvPath::kPointwise)
     return dnnl_conv::backward_weight(x, gy, gw, g, path == ConvPath::kDnnlBlocked);
   dispatch_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);

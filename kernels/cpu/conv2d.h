@@ -7,17 +7,19 @@
 //                 backend takes it nowhere (conv2d_path.cpp says why), bench_conv2d measures it
 //   kDnnlBlocked  oneDNN in the layouts it prefers (channel blocks of 16), reordering the operands
 //                 in and the result out around its direct (JIT) convolution
+//   kPointwise    1x1 stride 1 unpadded only: direct channel mixing for the forward pass and the
+//                 input gradient, the im2col path's GEMM for the weight gradient (conv2d_pointwise.h)
 #include "engine/tensor.h"
 #include "kernels/common/conv_geometry.h"
 
 namespace gg::cpu {
 
-enum class ConvPath { kIm2col, kDnnlPlain, kDnnlBlocked };
+enum class ConvPath { kIm2col, kDnnlPlain, kDnnlBlocked, kPointwise };
 enum class ConvPass { kForward, kBackwardInput, kBackwardWeight };
 
 const char* conv_path_name(ConvPath path);
 
-// Whether `path` can run this geometry in this dtype (oneDNN: f32 only).
+// Whether `path` can run this geometry in this dtype (oneDNN: f32 only; pointwise: 1x1 only).
 bool conv2d_path_supports(ConvPath path, const ConvGeometry& g, DType dtype);
 
 // The path CpuBackend takes, from measurements on the ProGAN shapes (see conv2d_path.cpp).
