@@ -27,16 +27,25 @@ void mix_channels(const T* in, std::int64_t in_channels, const T* w, std::int64_
       const std::int64_t image = task / tiles, p0 = (task % tiles) * kTile, len = std::min(kTile, hw - p0);
       const T* src = in + image * in_channels * hw + p0;
       T* dst = out + image * out_channels * hw + p0;
-      for (std::int64_t o = 0; o < out_channels; ++o) {
+      // Every output element gets W(o, 0) x_0, then + W(o, i) x_i for i = 1, 2, ... in order; the
+      // loops only choose which side's rows stay in L1: the outputs' when they are few, so every
+      // input row is read once, else each output row's while its sum is made.
+      auto add_channel = [&](std::int64_t o, std::int64_t i) {
         T* row = dst + o * hw;
-        const T* weights = w + o * o_stride;
-        const T w0 = weights[0];
-        for (std::int64_t p = 0; p < len; ++p) row[p] = w0 * src[p];
-        for (std::int64_t i = 1; i < in_channels; ++i) {
-          const T wi = weights[i * i_stride];
-          const T* x = src + i * hw;
+        const T wi = w[o * o_stride + i * i_stride];
+        const T* x = src + i * hw;
+        if (i == 0) {
+          for (std::int64_t p = 0; p < len; ++p) row[p] = wi * x[p];
+        } else {
           for (std::int64_t p = 0; p < len; ++p) row[p] = fma_rn(wi, x[p], row[p]);
         }
+      };
+      if (out_channels <= in_channels) {
+        for (std::int64_t i = 0; i < in_channels; ++i)
+          for (std::int64_t o = 0; o < out_channels; ++o) add_channel(o, i);
+      } else {
+        for (std::int64_t o = 0; o < out_channels; ++o)
+          for (std::int64_t i = 0; i < in_channels; ++i) add_channel(o, i);
       }
     }
   });
