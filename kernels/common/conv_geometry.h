@@ -16,6 +16,8 @@ struct ConvGeometry {
   GG_HD std::int64_t out_pixels() const { return p * q; }
   // Multiply-adds of the forward pass (each backward pass does as many).
   GG_HD double flops() const { return 2.0 * n * k * p * q * c * r * s; }
+  // 1x1, stride 1, unpadded: each output pixel mixes the channels of its own input pixel.
+  GG_HD bool pointwise() const { return r == 1 && s == 1 && stride == 1 && pad == 0; }
 };
 
 inline ConvGeometry make_conv_geometry(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w,

@@ -34,8 +34,6 @@ std::int64_t images_per_chunk(const ConvGeometry& g, std::size_t elem) {
   return std::clamp<std::int64_t>(std::min(nb, by_memory), 1, g.n);
 }
 
-bool is_pointwise(const ConvGeometry& g) { return g.r == 1 && g.s == 1 && g.stride == 1 && g.pad == 0; }
-
 // Output columns [q0, q1) whose input column q*stride - pad + s lies inside the image.
 std::pair<std::int64_t, std::int64_t> valid_columns(const ConvGeometry& g, std::int64_t s) {
   const std::int64_t lo = g.pad - s;  // q * stride >= lo
@@ -128,7 +126,7 @@ void columns_to_images(const T* cols, const ConvGeometry& g, std::int64_t nb, T*
 // The columns of a chunk: x itself for a pointwise conv of one image, else im2col into scratch.
 template <typename T>
 const T* chunk_columns(const T* x, const ConvGeometry& g, std::int64_t nb) {
-  if (nb == 1 && is_pointwise(g)) return x;
+  if (nb == 1 && g.pointwise()) return x;
   T* col = cpu::conv_scratch_array<T>(0, static_cast<std::size_t>(g.gemm_k() * nb * g.out_pixels()));
   im2col(x, g, nb, col);
   return col;
@@ -163,7 +161,7 @@ void backward_input(const T* gy, const T* w, T* gx, const ConvGeometry& g) {
     const std::int64_t nb = std::min(nb_max, g.n - n0), cols = nb * pq;
     const T* gyc = chunk_output_grad(gy + n0 * g.k * pq, g, nb);
     T* gx_chunk = gx + n0 * image;
-    if (nb == 1 && is_pointwise(g)) {
+    if (nb == 1 && g.pointwise()) {
       cpu::gemm(true, false, crs, cols, g.k, T(1), w, crs, gyc, cols, T(0), gx_chunk, cols);
       continue;
     }

@@ -53,7 +53,7 @@ void mix_channels(const T* in, std::int64_t in_channels, const T* w, std::int64_
 
 }  // namespace
 
-bool supports(const ConvGeometry& g) { return g.r == 1 && g.s == 1 && g.stride == 1 && g.pad == 0; }
+bool supports(const ConvGeometry& g) { return g.pointwise(); }
 
 void forward(const Tensor& x, const Tensor& w, const Tensor& y, const ConvGeometry& g) {
   dispatch_dtype(x.dtype(), [&](auto tag) {
