@@ -45,8 +45,6 @@ void run_planes(const Tensor& in, const Tensor& out, ResampleKernel kind, int k,
   }
 }
 
-}  // namespace
-
 // Calls body(integral_constant<ResampleKernel, kind>): the kind a compile-time constant too, so
 // the inner loops carry no branch.
 template <class Body>
@@ -57,6 +55,8 @@ void with_kind(ResampleKernel kind, Body body) {
     body(std::integral_constant<ResampleKernel, ResampleKernel::downscale>{});
   }
 }
+
+}  // namespace
 
 void CpuProganKernels::resample_kernel_forward(const Tensor& w, const Tensor& out, ResampleKernel kind) {
   dispatch_dtype(out.dtype(), [&](auto tag) {
