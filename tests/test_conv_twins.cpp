@@ -180,3 +180,50 @@ TEST_CASE("conv twins: generator layers give the same bits with blocked activati
     CHECK(bit_identical(blocked.grads[i], plain.grads[i]));
   }
 }
+
+TEST_CASE("conv twins: classifier blocks give the same bits with blocked activations as with plain ones") {
+  Generator gen(13);
+  const Tensor x0 = Tensor::randn({4, 8, 16, 16}, gen), r = Tensor::randn({4, 32, 4, 4}, gen);
+  const Tensor w1 = Tensor::randn({16, 8, 3, 3}, gen), w2 = Tensor::randn({32, 16, 3, 3}, gen);
+  const Tensor gamma = Tensor::randn({16}, gen), beta = Tensor::randn({16}, gen);
+  BatchNormState stats{.running_mean = Tensor::randn({16}, gen), .running_var = exp(Tensor::randn({16}, gen))};
+
+  struct Result {
+    Tensor out;
+    std::vector<Tensor> grads;  // of the input and the weights; none in evaluation
+    bool stayed_blocked = false;  // whether the kernels wrote their outputs blocked
+  };
+  // conv, batch norm + ReLU with the running statistics, max pool, conv, max pool. `training`
+  // records a graph, so the pools also write their masks (plain) and the gradients are compared;
+  // batch norm then runs as composed ops, whose plain output the first pool reads.
+  auto run = [&](bool plain, bool training) {
+    cpu::set_dnnl_twins_enabled(!plain);
+    const Tensor x = x0.clone().set_requires_grad(training);
+    const std::vector<Tensor> params{x, w1.clone().set_requires_grad(training), w2.clone().set_requires_grad(training)};
+    auto seen = [plain](const Tensor& t) {
+      if (plain) t.raw_data();
+      return t;
+    };
+    const Tensor h1 = seen(batch_norm_relu(seen(conv2d(x, params[1], {}, {1, 1})), gamma, beta, stats, false));
+    const Tensor p1 = seen(max_pool2x2(h1));
+    const Tensor p2 = max_pool2x2(seen(conv2d(p1, params[2], {}, {1, 1})));
+    const bool stayed_blocked =
+        cpu::channel_blocked(p2) && (training || (cpu::channel_blocked(h1) && cpu::channel_blocked(p1)));
+    const Tensor out = sum(mul(p2, r));
+    const std::vector<Tensor> g = training ? grad({out}, params) : std::vector<Tensor>{};
+    cpu::set_dnnl_twins_enabled(true);
+    return Result{out.detach(), g, stayed_blocked};
+  };
+  for (const bool training : {false, true}) {
+    CAPTURE(training);
+    const Result blocked = run(false, training), plain = run(true, training);
+    CHECK(blocked.stayed_blocked);
+    CHECK_FALSE(plain.stayed_blocked);
+    CHECK(bit_identical(blocked.out, plain.out));
+    REQUIRE(blocked.grads.size() == plain.grads.size());
+    for (std::size_t i = 0; i < blocked.grads.size(); ++i) {
+      CAPTURE(i);
+      CHECK(bit_identical(blocked.grads[i], plain.grads[i]));
+    }
+  }
+}

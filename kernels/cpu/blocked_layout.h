@@ -26,8 +26,11 @@ std::optional<ChannelBlocked> channel_blocked(const Tensor& t);
 // The same, for a kernel that writes t in place: the twin becomes t's only current copy.
 std::optional<ChannelBlocked> channel_blocked_to_update(const Tensor& t);
 
-// Gives `out` (a whole f32 storage of `like`'s shape) a sole twin in like's layout, for a kernel to
-// write; returns its view.
+// Gives `out` (a whole f32 (N, C, H, W) storage, C a multiple of `block`) a sole twin in nChw{block}c,
+// for a kernel to write; returns its view.
+ChannelBlocked write_blocked(const Tensor& out, int block);
+
+// The same in the layout of `like`, an input of out's shape that has a channel-blocked twin.
 ChannelBlocked write_blocked_like(const Tensor& out, const Tensor& like);
 
 }  // namespace gg::cpu

@@ -112,12 +112,20 @@ std::optional<ChannelBlocked> channel_blocked_to_update(const Tensor& t) {
   return view;
 }
 
+ChannelBlocked write_blocked(const Tensor& out, int block) {
+  if (!whole_storage(out) || out.dim() != 4 || (block != 16 && block != 8) || out.size(1) % block != 0)
+    throw std::logic_error("write_blocked: needs a whole f32 (N, C, H, W) output, C a multiple of the block");
+  const memory::dims dims(out.shape().begin(), out.shape().end());
+  const DnnlTwin& made = attach_dnnl_twin(out, f32_desc(dims, block == 16 ? Tag::nChw16c : Tag::nChw8c),
+                                          /*plain_current=*/false);
+  return {made.data(), out.size(0), out.size(1), out.size(2) * out.size(3), block};
+}
+
 ChannelBlocked write_blocked_like(const Tensor& out, const Tensor& like) {
-  const std::shared_ptr<const DnnlTwin> twin = dnnl_twin(like);
-  if (!twin || !whole_storage(out) || out.shape() != like.shape())
-    throw std::logic_error("write_blocked_like: needs a whole f32 output shaped as an input with a twin");
-  const DnnlTwin& made = attach_dnnl_twin(out, twin->desc(), /*plain_current=*/false);
-  return {made.data(), out.size(0), out.size(1), out.size(2) * out.size(3), channel_block(made.desc())};
+  const std::optional<ChannelBlocked> view = channel_blocked(like);
+  if (!view || out.shape() != like.shape())
+    throw std::logic_error("write_blocked_like: needs an output shaped as an input with a channel-blocked twin");
+  return write_blocked(out, view->block);
 }
 
 }  // namespace gg::cpu

@@ -1,7 +1,11 @@
-// 2x nearest upsampling, 2x2 average and max pooling on NCHW, one plane per task.
+// 2x nearest upsampling, 2x2 average and max pooling on NCHW, one plane per task. Max pooling also
+// reads oneDNN's channel-blocked layout where a convolution left its input in it
+// (kernels/cpu/blocked_layout.h), and writes its output blocked too, so the next convolution reads
+// it without a reorder; each window is compared as the plain kernel compares it, so the same bits.
 #include <algorithm>
 
 #include "kernels/common/pool_math.h"
+#include "kernels/cpu/blocked_layout.h"
 #include "kernels/cpu/cpu_backend.h"
 #include "kernels/cpu/parallel.h"
 
@@ -15,6 +19,39 @@ void for_each_plane(const Tensor& x, std::int64_t plane_elems, F&& f) {
   const std::int64_t planes = x.size(0) * x.size(1);
   cpu::parallel_for(planes, std::max<std::int64_t>(1, cpu::kElementwiseGrain / plane_elems), [&](std::int64_t b, std::int64_t e) {
     for (std::int64_t i = b; i < e; ++i) f(i);
+  });
+}
+
+// Max pooling on (N, C / Block, H, W, Block), one output row of one channel block per task. The
+// mask, when asked for, is written in NCHW: its one reader is the backward's plain multiply.
+template <int Block>
+void max_pool2x2_blocked(const cpu::ChannelBlocked& x, const cpu::ChannelBlocked& y, std::int64_t w, float* mask) {
+  const std::int64_t h = x.hw / w, ho = h / 2, wo = w / 2, blocks = x.c / Block;
+  cpu::parallel_for(x.n * blocks * ho, std::max<std::int64_t>(1, cpu::kElementwiseGrain / (2 * w * Block)),
+                    [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t task = b; task < e; ++task) {
+      const std::int64_t i = task % ho, nb = task / ho;  // output row i of block nb = n * blocks + block
+      const float* r0 = x.data + (nb * x.hw + 2 * i * w) * Block;
+      const float* r1 = r0 + w * Block;
+      float* out = y.data + (nb * y.hw + i * wo) * Block;
+      for (std::int64_t j = 0; j < wo; ++j)
+        for (int l = 0; l < Block; ++l)
+          out[j * Block + l] = max_pool_value(r0[2 * j * Block + l], r0[(2 * j + 1) * Block + l], r1[2 * j * Block + l],
+                                              r1[(2 * j + 1) * Block + l]);
+      if (mask == nullptr) continue;
+      for (int l = 0; l < Block; ++l) {
+        float* m0 = mask + (nb * Block + l) * x.hw + 2 * i * w;  // channel nb * Block + l of (N, C)
+        float* m1 = m0 + w;
+        for (std::int64_t j = 0; j < wo; ++j) {
+          const int pick = max_pool_pick(r0[2 * j * Block + l], r0[(2 * j + 1) * Block + l], r1[2 * j * Block + l],
+                                         r1[(2 * j + 1) * Block + l]);
+          m0[2 * j] = pick == 0 ? 1.0f : 0.0f;
+          m0[2 * j + 1] = pick == 1 ? 1.0f : 0.0f;
+          m1[2 * j] = pick == 2 ? 1.0f : 0.0f;
+          m1[2 * j + 1] = pick == 3 ? 1.0f : 0.0f;
+        }
+      }
+    }
   });
 }
 
@@ -59,6 +96,11 @@ void CpuBackend::avg_pool2x2(const Tensor& x, const Tensor& y) {
 
 void CpuBackend::max_pool2x2(const Tensor& x, const Tensor& y, const Tensor& mask) {
   const std::int64_t h = x.size(2), w = x.size(3), ho = h / 2, wo = w / 2;
+  if (const auto bx = cpu::channel_blocked(x)) {
+    const cpu::ChannelBlocked by = cpu::write_blocked(y, bx->block);
+    float* pm = mask.defined() ? mask.data<float>() : nullptr;
+    return bx->block == 16 ? max_pool2x2_blocked<16>(*bx, by, w, pm) : max_pool2x2_blocked<8>(*bx, by, w, pm);
+  }
   dispatch_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* px = x.data<T>();
