@@ -6,6 +6,7 @@
 #include "bench/roofline.h"
 #include "engine/backend.h"
 #include "engine/ops.h"
+#include "kernels/cpu/blocked_layout.h"
 #include "tests/op_table.h"
 
 namespace {
@@ -86,6 +87,17 @@ void BM_max_pool2x2(benchmark::State& state) {
   gg::bench::report_bytes(state, 2.25 * kF * static_cast<double>(x.numel()));
 }
 
+// The same on an input that a convolution left in nChw16c (kernels/cpu/blocked_layout.h): the
+// output is written blocked, the mask plain.
+void BM_max_pool2x2_blocked(benchmark::State& state) {
+  const std::int64_t hw = state.range(0);
+  const Tensor x = Tensor::empty({16, 128, hw, hw}), y = Tensor::empty({16, 128, hw / 2, hw / 2}), mask = Tensor::empty(x.shape());
+  const std::vector<float> values = random(x.shape(), 9).to_vector<float>();
+  std::copy(values.begin(), values.end(), gg::cpu::write_blocked(x, 16).data);
+  for (auto _ : state) cpu().max_pool2x2(x, y, mask);
+  gg::bench::report_bytes(state, 2.25 * kF * static_cast<double>(x.numel()));
+}
+
 void BM_log_softmax(benchmark::State& state) {
   const Tensor x = random({state.range(0), 22}, 10), y = Tensor::empty(x.shape());
   for (auto _ : state) cpu().log_softmax(x, y);
@@ -146,6 +158,7 @@ BENCHMARK(BM_sum_over_batch)->Arg(64)->Arg(4096)->UseRealTime();
 BENCHMARK(BM_upsample_nearest2x)->Arg(32)->UseRealTime();
 BENCHMARK(BM_avg_pool2x2)->Arg(64)->UseRealTime();
 BENCHMARK(BM_max_pool2x2)->Arg(64)->UseRealTime();
+BENCHMARK(BM_max_pool2x2_blocked)->Arg(64)->UseRealTime();
 BENCHMARK(BM_log_softmax)->Arg(4096)->UseRealTime();
 BENCHMARK(BM_random_normal)->Arg(kLarge)->UseRealTime();
 BENCHMARK(BM_dropout_mask)->Arg(kLarge)->UseRealTime();

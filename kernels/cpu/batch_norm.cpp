@@ -1,120 +1,150 @@
 // Training-mode batch norm (+ ReLU) over the channels of (outer, C, inner), OpenMP over channels.
-// A channel is `outer` contiguous runs of `inner` values (one value each for (N, C)). Each kernel
-// makes two passes over a channel: its sums (in double, vectorised), then the elementwise output.
+// Each kernel makes two passes over a channel: its sums (in double), then the elementwise output.
 // The per-element math is kernels/common/batch_norm_math.h, shared with the CUDA kernels. The
 // ReLU's selects vectorise because the project compiles with -fno-trapping-math (CMakeLists.txt).
+//
+// The kernels work on groups of `Lanes` channels. Plain NCHW is Lanes = 1: a channel is `outer`
+// contiguous runs of `inner` values. Where a convolution left x (and, backward, the gradient) in
+// oneDNN's channel-blocked layout (kernels/cpu/blocked_layout.h), a group is one channel block of
+// Lanes = Block channels whose runs interleave them, and the output is written blocked too, so the
+// next convolution reads it without a reorder. Each run is summed in interleaved_sums.h's fixed
+// order, with every multiply-add an explicit fma_rn, so both layouts give the same bits.
 #include <algorithm>
 #include <type_traits>
 
 #include "kernels/common/batch_norm_math.h"
+#include "kernels/cpu/blocked_layout.h"
 #include "kernels/cpu/cpu_backend.h"
+#include "kernels/cpu/interleaved_sums.h"
 #include "kernels/cpu/parallel.h"
 
 namespace gg {
 
 namespace {
 
+template <int Lanes>
 struct Layout {
   std::int64_t outer, c, inner;
   std::int64_t count() const { return outer * inner; }
-  std::int64_t row(std::int64_t n, std::int64_t ch) const { return (n * c + ch) * inner; }
+  std::int64_t groups() const { return c / Lanes; }
+  // Sample n's run of the group: value i of lane l at run(n, group) + i * Lanes + l.
+  std::int64_t run(std::int64_t n, std::int64_t group) const { return (n * groups() + group) * inner * Lanes; }
 };
 
-Layout layout_of(const Tensor& x) {
+Layout<1> plain_layout(const Tensor& x) {
   const std::int64_t outer = x.size(0), c = x.size(1);
   return {outer, c, x.numel() / (outer * c)};
 }
 
-// Calls body(channel) for every channel; threads only where a chunk of channels is large enough.
-template <typename F>
-void for_each_channel(const Layout& l, F&& body) {
-  const std::int64_t grain = std::max<std::int64_t>(1, cpu::kElementwiseGrain / std::max<std::int64_t>(1, l.count()));
-  cpu::parallel_for(l.c, grain, [&](std::int64_t begin, std::int64_t end) {
-    for (std::int64_t ch = begin; ch < end; ++ch) body(ch);
+template <int Lanes>
+Layout<Lanes> blocked_layout(const cpu::ChannelBlocked& x) {
+  return {x.n, x.c, x.hw};
+}
+
+// Calls body(group) for every group; threads only where a chunk of groups is large enough.
+template <int Lanes, typename F>
+void for_each_group(const Layout<Lanes>& l, F&& body) {
+  const std::int64_t grain = std::max<std::int64_t>(1, cpu::kElementwiseGrain / std::max<std::int64_t>(1, l.count() * Lanes));
+  cpu::parallel_for(l.groups(), grain, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t g = begin; g < end; ++g) body(g);
   });
 }
 
-// The sums over one run, added to the channel's. `omp simd` lets the compiler keep a partial sum
-// per vector lane, a reordering it may not make on its own in floating point; the order is fixed by
-// the run's length alone, whatever the thread count. The accumulations are plain `+=` (not fma_rn):
-// neither g++ nor clang vectorises a reduction written as an explicit fma.
-
-// Of d = x - shift and of d^2.
-template <typename T>
-void add_shifted_sums(const T* x, std::int64_t len, double shift, double& sum, double& squares) {
-  double s = 0, q = 0;
-#pragma omp simd reduction(+ : s, q)
-  for (std::int64_t i = 0; i < len; ++i) {
-    const double d = static_cast<double>(x[i]) - shift;
-    s += d;
-    q += d * d;
+// Two sums per lane over one run of `len` values, added to a and b: step(i, lane, a, b) adds value
+// i's terms. In interleaved_sums.h's order; the lanes side by side vectorise.
+template <int Lanes, typename Step>
+void add_run_sums(std::int64_t len, Step&& step, double (&a)[Lanes], double (&b)[Lanes]) {
+  double pa[cpu::kPartials][Lanes] = {}, pb[cpu::kPartials][Lanes] = {};
+  std::int64_t i = 0;
+  for (; i + cpu::kPartials <= len; i += cpu::kPartials)
+    for (int j = 0; j < cpu::kPartials; ++j)
+      for (int l = 0; l < Lanes; ++l) step(i + j, l, pa[j][l], pb[j][l]);
+  for (int l = 0; l < Lanes; ++l) {
+    double ra = cpu::add_partials([&](int j) { return pa[j][l]; });
+    double rb = cpu::add_partials([&](int j) { return pb[j][l]; });
+    for (std::int64_t k = i; k < len; ++k) step(k, l, ra, rb);
+    a[l] += ra;
+    b[l] += rb;
   }
-  sum += s;
-  squares += q;
 }
 
-// Of g (gy where the ReLU was on) and of g (x - mean).
-template <bool Relu, typename T>
-void add_grad_sums(const T* x, const T* gy, std::int64_t len, double m, double scale, double beta, double& sum,
-                   double& dot) {
-  double s = 0, d = 0;
-#pragma omp simd reduction(+ : s, d)
-  for (std::int64_t i = 0; i < len; ++i) {
-    const double g = batch_norm_grad_z<Relu>(gy[i], x[i], m, scale, beta);
-    s += g;
-    d += g * (static_cast<double>(x[i]) - m);
-  }
-  sum += s;
-  dot += d;
-}
-
-// The elementwise passes over one run, on pointers that do not alias (y and gx are new tensors).
-template <bool Relu, typename T>
-void normalize_run(const T* __restrict in, T* __restrict out, std::int64_t len, double m, double scale, double beta) {
-  for (std::int64_t i = 0; i < len; ++i) out[i] = batch_norm_value<Relu>(in[i], m, scale, beta);
-}
-
-template <bool Relu, typename T>
-void input_grad_run(const T* __restrict x, const T* __restrict gy, T* __restrict gx, std::int64_t len, double m,
-                    double scale, double beta, const BatchNormGradCoefs& k) {
-  for (std::int64_t i = 0; i < len; ++i)
-    gx[i] = batch_norm_input_grad(batch_norm_grad_z<Relu>(gy[i], x[i], m, scale, beta), x[i], m, k);
-}
-
-template <bool Relu, typename T>
-void forward(const Layout& l, const T* x, const T* gamma, const T* beta, T* y, double* mean, double* var, double* invstd,
-             double eps) {
+template <bool Relu, int Lanes, typename T>
+void forward(const Layout<Lanes>& l, const T* x, const T* gamma, const T* beta, T* y, double* mean, double* var,
+             double* invstd, double eps) {
   const auto count = static_cast<double>(l.count());
-  for_each_channel(l, [&](std::int64_t ch) {
-    const double shift = static_cast<double>(x[l.row(0, ch)]);
-    double s = 0, q = 0;
-    for (std::int64_t n = 0; n < l.outer; ++n) add_shifted_sums(x + l.row(n, ch), l.inner, shift, s, q);
-    const double m = batch_norm_mean(s, count, shift), v = batch_norm_var(s, q, count);
-    const double inv = batch_norm_invstd(v, eps), scale = batch_norm_scale(inv, gamma[ch]);
-    mean[ch] = m;
-    var[ch] = v;
-    invstd[ch] = inv;
-    for (std::int64_t n = 0; n < l.outer; ++n)
-      normalize_run<Relu>(x + l.row(n, ch), y + l.row(n, ch), l.inner, m, scale, static_cast<double>(beta[ch]));
+  for_each_group(l, [&](std::int64_t group) {
+    const std::int64_t c0 = group * Lanes;
+    double shift[Lanes], s[Lanes] = {}, q[Lanes] = {};
+    for (int lane = 0; lane < Lanes; ++lane) shift[lane] = static_cast<double>(x[l.run(0, group) + lane]);
+    // Of d = x - shift and of d^2.
+    for (std::int64_t n = 0; n < l.outer; ++n) {
+      const T* p = x + l.run(n, group);
+      add_run_sums<Lanes>(l.inner, [&](std::int64_t i, int lane, double& sum, double& squares) {
+        const double d = static_cast<double>(p[i * Lanes + lane]) - shift[lane];
+        sum += d;
+        squares = fma_rn(d, d, squares);
+      }, s, q);
+    }
+    double m[Lanes], scale[Lanes], b[Lanes];
+    for (int lane = 0; lane < Lanes; ++lane) {
+      const std::int64_t ch = c0 + lane;
+      m[lane] = batch_norm_mean(s[lane], count, shift[lane]);
+      const double v = batch_norm_var(s[lane], q[lane], count), inv = batch_norm_invstd(v, eps);
+      scale[lane] = batch_norm_scale(inv, gamma[ch]);
+      b[lane] = static_cast<double>(beta[ch]);
+      mean[ch] = m[lane];
+      var[ch] = v;
+      invstd[ch] = inv;
+    }
+    for (std::int64_t n = 0; n < l.outer; ++n) {
+      const T* __restrict in = x + l.run(n, group);
+      T* __restrict out = y + l.run(n, group);
+      for (std::int64_t i = 0; i < l.inner; ++i)
+        for (int lane = 0; lane < Lanes; ++lane)
+          out[i * Lanes + lane] = batch_norm_value<Relu>(in[i * Lanes + lane], m[lane], scale[lane], b[lane]);
+    }
   });
 }
 
-template <bool Relu, typename T>
-void backward(const Layout& l, const T* x, const T* gy, const T* gamma, const T* beta, const double* mean,
+template <bool Relu, int Lanes, typename T>
+void backward(const Layout<Lanes>& l, const T* x, const T* gy, const T* gamma, const T* beta, const double* mean,
               const double* invstd, T* gx, T* ggamma, T* gbeta) {
   const auto count = static_cast<double>(l.count());
-  for_each_channel(l, [&](std::int64_t ch) {
-    const double m = mean[ch], inv = invstd[ch], scale = batch_norm_scale(inv, gamma[ch]);
-    const auto b = static_cast<double>(beta[ch]);
-    double sum_g = 0, dot = 0;
-    for (std::int64_t n = 0; n < l.outer; ++n)
-      add_grad_sums<Relu>(x + l.row(n, ch), gy + l.row(n, ch), l.inner, m, scale, b, sum_g, dot);
-    gbeta[ch] = static_cast<T>(sum_g);
-    ggamma[ch] = static_cast<T>(dot * inv);
-    const BatchNormGradCoefs k = batch_norm_grad_coefs(scale, inv, sum_g, dot, count);
+  for_each_group(l, [&](std::int64_t group) {
+    const std::int64_t c0 = group * Lanes;
+    double m[Lanes], scale[Lanes], b[Lanes], sum_g[Lanes] = {}, dot[Lanes] = {};
+    for (int lane = 0; lane < Lanes; ++lane) {
+      m[lane] = mean[c0 + lane];
+      scale[lane] = batch_norm_scale(invstd[c0 + lane], gamma[c0 + lane]);
+      b[lane] = static_cast<double>(beta[c0 + lane]);
+    }
+    // Of g (gy where the ReLU was on) and of g (x - mean).
     for (std::int64_t n = 0; n < l.outer; ++n) {
-      const std::int64_t base = l.row(n, ch);
-      input_grad_run<Relu>(x + base, gy + base, gx + base, l.inner, m, scale, b, k);
+      const T *xr = x + l.run(n, group), *gr = gy + l.run(n, group);
+      add_run_sums<Lanes>(l.inner, [&](std::int64_t i, int lane, double& sum, double& d) {
+        const T xv = xr[i * Lanes + lane];
+        const double g = batch_norm_grad_z<Relu>(gr[i * Lanes + lane], xv, m[lane], scale[lane], b[lane]);
+        sum += g;
+        d = fma_rn(g, static_cast<double>(xv) - m[lane], d);
+      }, sum_g, dot);
+    }
+    BatchNormGradCoefs k[Lanes];
+    for (int lane = 0; lane < Lanes; ++lane) {
+      const double inv = invstd[c0 + lane];
+      gbeta[c0 + lane] = static_cast<T>(sum_g[lane]);
+      ggamma[c0 + lane] = static_cast<T>(dot[lane] * inv);
+      k[lane] = batch_norm_grad_coefs(scale[lane], inv, sum_g[lane], dot[lane], count);
+    }
+    for (std::int64_t n = 0; n < l.outer; ++n) {
+      const std::int64_t base = l.run(n, group);
+      const T *__restrict xr = x + base, *__restrict gr = gy + base;
+      T* __restrict out = gx + base;
+      for (std::int64_t i = 0; i < l.inner; ++i)
+        for (int lane = 0; lane < Lanes; ++lane) {
+          const std::int64_t at = i * Lanes + lane;
+          const double g = batch_norm_grad_z<Relu>(gr[at], xr[at], m[lane], scale[lane], b[lane]);
+          out[at] = batch_norm_input_grad(g, xr[at], m[lane], k[lane]);
+        }
     }
   });
 }
@@ -126,16 +156,31 @@ void with_relu(bool relu, F&& f) {
   else f(std::false_type{});
 }
 
+// f(std::integral_constant<int, block>{}) for a channel block of 16 or 8.
+template <typename F>
+void with_block(int block, F&& f) {
+  if (block == 16) f(std::integral_constant<int, 16>{});
+  else f(std::integral_constant<int, 8>{});
+}
+
 }  // namespace
 
 void CpuBackend::batch_norm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& y,
                                     const Tensor& mean, const Tensor& var, const Tensor& invstd, double eps, bool relu) {
   if (x.numel() == 0) return;
-  dispatch_dtype(x.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    with_relu(relu, [&](auto r) {
-      forward<decltype(r)::value>(layout_of(x), x.data<T>(), gamma.data<T>(), beta.data<T>(), y.data<T>(), mean.data<double>(),
-                                  var.data<double>(), invstd.data<double>(), eps);
+  with_relu(relu, [&](auto r) {
+    constexpr bool kRelu = decltype(r)::value;
+    if (const auto bx = cpu::channel_blocked(x)) {
+      const cpu::ChannelBlocked by = cpu::write_blocked_like(y, x);
+      return with_block(bx->block, [&](auto block) {
+        forward<kRelu>(blocked_layout<block>(*bx), bx->data, gamma.data<float>(), beta.data<float>(), by.data,
+                       mean.data<double>(), var.data<double>(), invstd.data<double>(), eps);
+      });
+    }
+    dispatch_dtype(x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      forward<kRelu>(plain_layout(x), x.data<T>(), gamma.data<T>(), beta.data<T>(), y.data<T>(), mean.data<double>(),
+                     var.data<double>(), invstd.data<double>(), eps);
     });
   });
 }
@@ -144,11 +189,20 @@ void CpuBackend::batch_norm_backward(const Tensor& x, const Tensor& gy, const Te
                                      const Tensor& mean, const Tensor& invstd, const Tensor& gx, const Tensor& ggamma,
                                      const Tensor& gbeta, bool relu) {
   if (x.numel() == 0) return;
-  dispatch_dtype(x.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    with_relu(relu, [&](auto r) {
-      backward<decltype(r)::value>(layout_of(x), x.data<T>(), gy.data<T>(), gamma.data<T>(), beta.data<T>(),
-                                   mean.data<double>(), invstd.data<double>(), gx.data<T>(), ggamma.data<T>(), gbeta.data<T>());
+  with_relu(relu, [&](auto r) {
+    constexpr bool kRelu = decltype(r)::value;
+    const auto bx = cpu::channel_blocked(x), bg = cpu::channel_blocked(gy);
+    if (bx && bg && cpu::same_layout(*bx, *bg)) {
+      const cpu::ChannelBlocked out = cpu::write_blocked_like(gx, x);
+      return with_block(bx->block, [&](auto block) {
+        backward<kRelu>(blocked_layout<block>(*bx), bx->data, bg->data, gamma.data<float>(), beta.data<float>(),
+                        mean.data<double>(), invstd.data<double>(), out.data, ggamma.data<float>(), gbeta.data<float>());
+      });
+    }
+    dispatch_dtype(x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      backward<kRelu>(plain_layout(x), x.data<T>(), gy.data<T>(), gamma.data<T>(), beta.data<T>(), mean.data<double>(),
+                      invstd.data<double>(), gx.data<T>(), ggamma.data<T>(), gbeta.data<T>());
     });
   });
 }

@@ -22,6 +22,19 @@ void for_each_plane(const Tensor& x, std::int64_t plane_elems, F&& f) {
   });
 }
 
+// The window's mask (1 at the element max_pool_pick picks, 0 elsewhere) into its top row m0[0..1]
+// and bottom row m1[0..1], with max_pool_pick's comparisons but without branches: the picks of
+// real data are random, and mispredicted branches cost more than the comparisons.
+template <typename T>
+void write_max_pool_mask(T a, T b, T c, T d, T* m0, T* m1) {
+  const T top = std::max(a, b), bottom = std::max(c, d);
+  const int in_top = top >= bottom, left_top = a >= b, left_bottom = c >= d;
+  m0[0] = static_cast<T>(in_top & left_top);
+  m0[1] = static_cast<T>(in_top & (1 - left_top));
+  m1[0] = static_cast<T>((1 - in_top) & left_bottom);
+  m1[1] = static_cast<T>((1 - in_top) & (1 - left_bottom));
+}
+
 // Max pooling on (N, C / Block, H, W, Block), one output row of one channel block per task. The
 // mask, when asked for, is written in NCHW: its one reader is the backward's plain multiply.
 template <int Block>
@@ -41,15 +54,9 @@ void max_pool2x2_blocked(const cpu::ChannelBlocked& x, const cpu::ChannelBlocked
       if (mask == nullptr) continue;
       for (int l = 0; l < Block; ++l) {
         float* m0 = mask + (nb * Block + l) * x.hw + 2 * i * w;  // channel nb * Block + l of (N, C)
-        float* m1 = m0 + w;
-        for (std::int64_t j = 0; j < wo; ++j) {
-          const int pick = max_pool_pick(r0[2 * j * Block + l], r0[(2 * j + 1) * Block + l], r1[2 * j * Block + l],
-                                         r1[(2 * j + 1) * Block + l]);
-          m0[2 * j] = pick == 0 ? 1.0f : 0.0f;
-          m0[2 * j + 1] = pick == 1 ? 1.0f : 0.0f;
-          m1[2 * j] = pick == 2 ? 1.0f : 0.0f;
-          m1[2 * j + 1] = pick == 3 ? 1.0f : 0.0f;
-        }
+        for (std::int64_t j = 0; j < wo; ++j)
+          write_max_pool_mask(r0[2 * j * Block + l], r0[(2 * j + 1) * Block + l], r1[2 * j * Block + l],
+                              r1[(2 * j + 1) * Block + l], m0 + 2 * j, m0 + w + 2 * j);
       }
     }
   });
@@ -120,17 +127,8 @@ void CpuBackend::max_pool2x2(const Tensor& x, const Tensor& y, const Tensor& mas
         T* m0 = pm + plane * h * w + 2 * i * w;
         T* m1 = m0 + w;
         for (std::int64_t j = 0; j < wo; ++j) {
-          // Window order: top-left, top-right, bottom-left, bottom-right; ties go to the first.
-          const T a = r0[2 * j], b = r0[2 * j + 1], c = r1[2 * j], d = r1[2 * j + 1];
-          const T top = std::max(a, b), bottom = std::max(c, d), best = std::max(top, bottom);
-          const bool in_top = top >= bottom;
-          const bool pick_a = in_top && a >= b, pick_b = in_top && !(a >= b);
-          const bool pick_c = !in_top && c >= d, pick_d = !in_top && !(c >= d);
-          out[i * wo + j] = best;
-          m0[2 * j] = pick_a ? T(1) : T(0);
-          m0[2 * j + 1] = pick_b ? T(1) : T(0);
-          m1[2 * j] = pick_c ? T(1) : T(0);
-          m1[2 * j + 1] = pick_d ? T(1) : T(0);
+          out[i * wo + j] = max_pool_value(r0[2 * j], r0[2 * j + 1], r1[2 * j], r1[2 * j + 1]);
+          write_max_pool_mask(r0[2 * j], r0[2 * j + 1], r1[2 * j], r1[2 * j + 1], m0 + 2 * j, m1 + 2 * j);
         }
       }
     });

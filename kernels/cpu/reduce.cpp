@@ -5,27 +5,23 @@
 
 #include "kernels/cpu/blocked_layout.h"
 #include "kernels/cpu/cpu_backend.h"
+#include "kernels/cpu/interleaved_sums.h"
 #include "kernels/cpu/parallel.h"
 
 namespace gg {
 
 namespace {
 
-// The eight interleaved partial sums of contiguous_sum added in their fixed tree; partial(j) is
-// the j-th. channel_sums_blocked uses it too, so both paths keep one order.
-template <class Partial>
-double add_partials(Partial partial) {
-  return ((partial(0) + partial(1)) + (partial(2) + partial(3))) +
-         ((partial(4) + partial(5)) + (partial(6) + partial(7)));
-}
+using cpu::add_partials;
+using cpu::kPartials;
 
-// Eight interleaved partial sums: vectorisable, and always the same order.
+// In interleaved_sums.h's order; channel_sums_blocked keeps it too.
 template <typename T>
 double contiguous_sum(const T* p, std::int64_t n) {
-  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  double acc[kPartials] = {};
   std::int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int j = 0; j < 8; ++j) acc[j] += static_cast<double>(p[i + j]);
+  for (; i + kPartials <= n; i += kPartials)
+    for (int j = 0; j < kPartials; ++j) acc[j] += static_cast<double>(p[i + j]);
   double s = add_partials([&](int j) { return acc[j]; });
   for (; i < n; ++i) s += static_cast<double>(p[i]);
   return s;
@@ -138,10 +134,10 @@ void channel_sums_blocked(const cpu::ChannelBlocked& x, float* out) {
       std::array<double, kMaxBlock> s{};
       for (std::int64_t n = 0; n < x.n; ++n) {
         const float* p = x.data + (n * blocks + cb) * x.hw * block;
-        double acc[8][kMaxBlock] = {};
+        double acc[kPartials][kMaxBlock] = {};
         std::int64_t i = 0;
-        for (; i + 8 <= x.hw; i += 8)
-          for (int j = 0; j < 8; ++j)
+        for (; i + kPartials <= x.hw; i += kPartials)
+          for (int j = 0; j < kPartials; ++j)
             for (int l = 0; l < block; ++l) acc[j][l] += static_cast<double>(p[(i + j) * block + l]);
         for (int l = 0; l < block; ++l) {
           double t = add_partials([&](int j) { return acc[j][l]; });
