@@ -52,6 +52,9 @@ class Backend {
   // y = max over each 2x2 window; mask (shape of x) = 1 at the first maximum of each window, or
   // undefined when no backward will need it (nothing written).
   virtual void max_pool2x2(const Tensor& x, const Tensor& y, const Tensor& mask) = 0;
+  // Its backward: gx (shape of mask) = g (N, C, H/2, W/2) upsampled, times the mask; the product's
+  // bits are those of mul(upsample_nearest2x(g), mask).
+  virtual void max_pool2x2_backward(const Tensor& g, const Tensor& mask, const Tensor& gx) = 0;
 
   // Rows of (N, C).
   virtual void log_softmax(const Tensor& x, const Tensor& y) = 0;

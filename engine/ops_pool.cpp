@@ -40,8 +40,14 @@ Tensor max_pool2x2(const Tensor& x) {
   // The mask is the backward's alone: without a graph to record, the kernel writes only y.
   const Tensor mask = records_graph({x}) ? Tensor::empty(x.shape(), x.options()) : Tensor();
   be(x).max_pool2x2(x, y, mask);
-  return record("max_pool2x2", y, {x},
-                [](Node& n, const Tensor& g) { return Grads{mul(upsample_nearest2x(g), n.saved[0])}; }, {mask});
+  return record("max_pool2x2", y, {x}, [](Node& n, const Tensor& g) {
+    const Tensor& mask = n.saved[0];
+    // A recorded backward takes the composed ops, differentiable again; a plain one the fused kernel, same bits.
+    if (GradMode::enabled()) return Grads{mul(upsample_nearest2x(g), mask)};
+    Tensor gx = Tensor::empty(mask.shape(), mask.options());
+    be(mask).max_pool2x2_backward(g.detach(), mask, gx);
+    return Grads{gx};
+  }, {mask});
 }
 
 }  // namespace gg

@@ -101,6 +101,9 @@ class ProfilingBackend final : public Backend {
   void upsample_nearest2x(const Tensor& x, const Tensor& y) override { GG_TIMED("upsample_nearest2x", upsample_nearest2x(x, y)); }
   void avg_pool2x2(const Tensor& x, const Tensor& y) override { GG_TIMED("avg_pool2x2", avg_pool2x2(x, y)); }
   void max_pool2x2(const Tensor& x, const Tensor& y, const Tensor& m) override { GG_TIMED("max_pool2x2", max_pool2x2(x, y, m)); }
+  void max_pool2x2_backward(const Tensor& g, const Tensor& m, const Tensor& gx) override {
+    GG_TIMED("max_pool2x2_backward", max_pool2x2_backward(g, m, gx));
+  }
   void log_softmax(const Tensor& x, const Tensor& y) override { GG_TIMED("log_softmax", log_softmax(x, y)); }
   void batch_norm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& y, const Tensor& mean,
                           const Tensor& var, const Tensor& invstd, double eps, bool relu) override {

@@ -185,6 +185,7 @@ TEST_CASE("conv twins: classifier layers give the same bits with blocked activat
   Generator gen(13);
   const Tensor x0 = Tensor::randn({4, 8, 16, 16}, gen), r = Tensor::randn({4, 32, 8, 8}, gen);
   const Tensor w1 = Tensor::randn({16, 8, 3, 3}, gen), w2 = Tensor::randn({32, 16, 3, 3}, gen);
+  const Tensor w3 = Tensor::randn({32, 32, 3, 3}, gen);
   const Tensor gamma1 = Tensor::randn({16}, gen), beta1 = Tensor::randn({16}, gen);
   const Tensor gamma2 = Tensor::randn({32}, gen), beta2 = Tensor::randn({32}, gen);
   const Tensor mean1 = Tensor::randn({16}, gen), var1 = exp(Tensor::randn({16}, gen));
@@ -192,17 +193,17 @@ TEST_CASE("conv twins: classifier layers give the same bits with blocked activat
 
   struct Result {
     Tensor out;
-    std::vector<Tensor> grads;  // of the input, the weights and the batch norms' gamma and beta
+    std::vector<Tensor> grads;  // of the input, the weights and the batch norms' gammas and betas
     bool stayed_blocked = false;  // whether both batch norms and the pool wrote their outputs blocked
   };
-  // conv, batch norm + ReLU, conv, batch norm + ReLU, max pool, in training (batch statistics, a
-  // plain backward: the first norm's gradient arrives blocked from the second conv, the second's
-  // plain from the pool's) or evaluation (running statistics, forward only).
+  // conv, batch norm + ReLU, conv, batch norm + ReLU, max pool, conv, in training (batch
+  // statistics, a plain backward, every gradient blocked as the convolutions' input gradients
+  // leave them) or evaluation (running statistics, forward only).
   auto run = [&](bool plain, bool training) {
     cpu::set_dnnl_twins_enabled(!plain);
     BatchNormState stats1{mean1.clone(), var1.clone()}, stats2{mean2.clone(), var2.clone()};
     std::vector<Tensor> params;
-    for (const Tensor& t : {x0, w1, w2, gamma1, beta1, gamma2, beta2}) params.push_back(t.clone().set_requires_grad(training));
+    for (const Tensor& t : {x0, w1, w2, gamma1, beta1, gamma2, beta2, w3}) params.push_back(t.clone().set_requires_grad(training));
     auto seen = [plain](const Tensor& t) {
       if (plain) t.raw_data();
       return t;
@@ -211,9 +212,9 @@ TEST_CASE("conv twins: classifier layers give the same bits with blocked activat
     const Tensor h1 = seen(batch_norm_relu(c1, params[3], params[4], stats1, training));
     const Tensor c2 = seen(conv2d(h1, params[2], {}, {1, 1}));
     const Tensor h2 = seen(batch_norm_relu(c2, params[5], params[6], stats2, training));
-    const Tensor p = max_pool2x2(h2);
+    const Tensor p = seen(max_pool2x2(h2));
     const bool stayed_blocked = cpu::channel_blocked(h1) && cpu::channel_blocked(h2) && cpu::channel_blocked(p);
-    const Tensor out = sum(mul(p, r));
+    const Tensor out = sum(mul(conv2d(p, params[7], {}, {1, 1}), r));
     const std::vector<Tensor> g = training ? grad({out}, params) : std::vector<Tensor>{};
     cpu::set_dnnl_twins_enabled(true);
     return Result{out.detach(), g, stayed_blocked};

@@ -8,8 +8,10 @@
 // oneDNN's channel-blocked layout (kernels/cpu/blocked_layout.h), a group is one channel block of
 // Lanes = Block channels whose runs interleave them, and the output is written blocked too, so the
 // next convolution reads it without a reorder. Each run is summed in interleaved_sums.h's fixed
-// order, with every multiply-add an explicit fma_rn, so both layouts give the same bits.
+// order, and the file is compiled with -ffp-contract=off (engine/CMakeLists.txt), so every product
+// and sum rounds on its own in both loops, and both layouts give the same bits.
 #include <algorithm>
+#include <cstring>
 #include <type_traits>
 
 #include "kernels/common/batch_norm_math.h"
@@ -50,19 +52,65 @@ void for_each_group(const Layout<Lanes>& l, F&& body) {
   });
 }
 
-// Two sums per lane over one run of `len` values, added to a and b: step(i, lane, a, b) adds value
-// i's terms. In interleaved_sums.h's order; the lanes side by side vectorise.
-template <int Lanes, typename Step>
-void add_run_sums(std::int64_t len, Step&& step, double (&a)[Lanes], double (&b)[Lanes]) {
-  double pa[cpu::kPartials][Lanes] = {}, pb[cpu::kPartials][Lanes] = {};
+// A value's terms in a kernel's two sums: `term` into the first, product_a * product_b into the
+// second (a product and a sum, not an fma: g++ vectorises neither loop with an fma in it).
+struct SumTerms {
+  double term, product_a, product_b;
+};
+
+// Two sums per lane over one run of `len` values, added to a and b; terms(at, lane) gives the terms
+// of the value at offset `at` of the run, of that lane.
+// In interleaved_sums.h's order; the lanes side by side vectorise, and the partial sums stay this
+// function's own, so the compiler keeps them in registers.
+template <int Lanes, typename Terms>
+void add_run_sums(std::int64_t len, Terms&& terms, double (&a)[Lanes], double (&b)[Lanes]) {
+  // Partial f = j * Lanes + lane takes value i + j of the lane, which sits at i * Lanes + f.
+  constexpr int kWidth = cpu::kPartials * Lanes;
+  double pa[kWidth] = {}, pb[kWidth] = {};
   std::int64_t i = 0;
+  if constexpr (Lanes == 1) {
+    // The same for one lane, which g++ would leave scalar: the terms of a chunk first (an
+    // elementwise loop, vectorised), then the partials as one vector.
+    using Partials = double __attribute__((vector_size(cpu::kPartials * sizeof(double))));
+    constexpr std::int64_t kChunk = 32 * cpu::kPartials;
+    double terms_a[kChunk], terms_b[kChunk];
+    Partials va = {}, vb = {};
+    const std::int64_t whole = len - len % cpu::kPartials;
+    for (std::int64_t c = 0; c < whole; c += kChunk) {
+      const std::int64_t n = std::min(kChunk, whole - c);
+      for (std::int64_t k = 0; k < n; ++k) {
+        const SumTerms t = terms(c + k, 0);
+        terms_a[k] = t.term;
+        terms_b[k] = t.product_a * t.product_b;
+      }
+      for (std::int64_t k = 0; k < n; k += cpu::kPartials) {
+        Partials ta, tb;
+        std::memcpy(&ta, terms_a + k, sizeof ta);
+        std::memcpy(&tb, terms_b + k, sizeof tb);
+        va += ta;
+        vb += tb;
+      }
+    }
+    for (int j = 0; j < cpu::kPartials; ++j) {
+      pa[j] = va[j];
+      pb[j] = vb[j];
+    }
+    i = whole;
+  }
   for (; i + cpu::kPartials <= len; i += cpu::kPartials)
-    for (int j = 0; j < cpu::kPartials; ++j)
-      for (int l = 0; l < Lanes; ++l) step(i + j, l, pa[j][l], pb[j][l]);
+    for (int f = 0; f < kWidth; ++f) {
+      const SumTerms t = terms(i * Lanes + f, f % Lanes);
+      pa[f] += t.term;
+      pb[f] += t.product_a * t.product_b;
+    }
   for (int l = 0; l < Lanes; ++l) {
-    double ra = cpu::add_partials([&](int j) { return pa[j][l]; });
-    double rb = cpu::add_partials([&](int j) { return pb[j][l]; });
-    for (std::int64_t k = i; k < len; ++k) step(k, l, ra, rb);
+    double ra = cpu::add_partials([&](int j) { return pa[j * Lanes + l]; });
+    double rb = cpu::add_partials([&](int j) { return pb[j * Lanes + l]; });
+    for (std::int64_t k = i; k < len; ++k) {
+      const SumTerms t = terms(k * Lanes + l, l);
+      ra += t.term;
+      rb += t.product_a * t.product_b;
+    }
     a[l] += ra;
     b[l] += rb;
   }
@@ -79,10 +127,9 @@ void forward(const Layout<Lanes>& l, const T* x, const T* gamma, const T* beta, 
     // Of d = x - shift and of d^2.
     for (std::int64_t n = 0; n < l.outer; ++n) {
       const T* p = x + l.run(n, group);
-      add_run_sums<Lanes>(l.inner, [&](std::int64_t i, int lane, double& sum, double& squares) {
-        const double d = static_cast<double>(p[i * Lanes + lane]) - shift[lane];
-        sum += d;
-        squares = fma_rn(d, d, squares);
+      add_run_sums<Lanes>(l.inner, [&](std::int64_t at, int lane) {
+        const double d = static_cast<double>(p[at]) - shift[lane];
+        return SumTerms{d, d, d};
       }, s, q);
     }
     double m[Lanes], scale[Lanes], b[Lanes];
@@ -121,11 +168,10 @@ void backward(const Layout<Lanes>& l, const T* x, const T* gy, const T* gamma, c
     // Of g (gy where the ReLU was on) and of g (x - mean).
     for (std::int64_t n = 0; n < l.outer; ++n) {
       const T *xr = x + l.run(n, group), *gr = gy + l.run(n, group);
-      add_run_sums<Lanes>(l.inner, [&](std::int64_t i, int lane, double& sum, double& d) {
-        const T xv = xr[i * Lanes + lane];
-        const double g = batch_norm_grad_z<Relu>(gr[i * Lanes + lane], xv, m[lane], scale[lane], b[lane]);
-        sum += g;
-        d = fma_rn(g, static_cast<double>(xv) - m[lane], d);
+      add_run_sums<Lanes>(l.inner, [&](std::int64_t at, int lane) {
+        const T xv = xr[at];
+        const double g = batch_norm_grad_z<Relu>(gr[at], xv, m[lane], scale[lane], b[lane]);
+        return SumTerms{g, g, static_cast<double>(xv) - m[lane]};
       }, sum_g, dot);
     }
     BatchNormGradCoefs k[Lanes];

@@ -37,6 +37,7 @@ class CpuBackend final : public Backend {
   void upsample_nearest2x(const Tensor& x, const Tensor& y) override;
   void avg_pool2x2(const Tensor& x, const Tensor& y) override;
   void max_pool2x2(const Tensor& x, const Tensor& y, const Tensor& mask) override;
+  void max_pool2x2_backward(const Tensor& g, const Tensor& mask, const Tensor& gx) override;
   void log_softmax(const Tensor& x, const Tensor& y) override;
   void batch_norm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& y, const Tensor& mean,
                           const Tensor& var, const Tensor& invstd, double eps, bool relu) override;

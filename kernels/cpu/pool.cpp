@@ -35,8 +35,8 @@ void write_max_pool_mask(T a, T b, T c, T d, T* m0, T* m1) {
   m1[1] = static_cast<T>((1 - in_top) & (1 - left_bottom));
 }
 
-// Max pooling on (N, C / Block, H, W, Block), one output row of one channel block per task. The
-// mask, when asked for, is written in NCHW: its one reader is the backward's plain multiply.
+// Max pooling on (N, C / Block, H, W, Block), one output row of one channel block per task; the
+// mask, when asked for, in the same layout as x.
 template <int Block>
 void max_pool2x2_blocked(const cpu::ChannelBlocked& x, const cpu::ChannelBlocked& y, std::int64_t w, float* mask) {
   const std::int64_t h = x.hw / w, ho = h / 2, wo = w / 2, blocks = x.c / Block;
@@ -44,20 +44,42 @@ void max_pool2x2_blocked(const cpu::ChannelBlocked& x, const cpu::ChannelBlocked
                     [&](std::int64_t b, std::int64_t e) {
     for (std::int64_t task = b; task < e; ++task) {
       const std::int64_t i = task % ho, nb = task / ho;  // output row i of block nb = n * blocks + block
-      const float* r0 = x.data + (nb * x.hw + 2 * i * w) * Block;
-      const float* r1 = r0 + w * Block;
+      const std::int64_t top = (nb * x.hw + 2 * i * w) * Block, bottom = top + w * Block;
+      const float *r0 = x.data + top, *r1 = x.data + bottom;
       float* out = y.data + (nb * y.hw + i * wo) * Block;
       for (std::int64_t j = 0; j < wo; ++j)
-        for (int l = 0; l < Block; ++l)
-          out[j * Block + l] = max_pool_value(r0[2 * j * Block + l], r0[(2 * j + 1) * Block + l], r1[2 * j * Block + l],
-                                              r1[(2 * j + 1) * Block + l]);
+        for (int l = 0; l < Block; ++l) {
+          const std::int64_t left = 2 * j * Block + l, right = left + Block;
+          out[j * Block + l] = max_pool_value(r0[left], r0[right], r1[left], r1[right]);
+        }
       if (mask == nullptr) continue;
-      for (int l = 0; l < Block; ++l) {
-        float* m0 = mask + (nb * Block + l) * x.hw + 2 * i * w;  // channel nb * Block + l of (N, C)
-        for (std::int64_t j = 0; j < wo; ++j)
-          write_max_pool_mask(r0[2 * j * Block + l], r0[(2 * j + 1) * Block + l], r1[2 * j * Block + l],
-                              r1[(2 * j + 1) * Block + l], m0 + 2 * j, m0 + w + 2 * j);
-      }
+      float *m0 = mask + top, *m1 = mask + bottom;
+      for (std::int64_t j = 0; j < wo; ++j)
+        for (int l = 0; l < Block; ++l) {
+          const std::int64_t left = 2 * j * Block + l, right = left + Block;
+          float pick[4];
+          write_max_pool_mask(r0[left], r0[right], r1[left], r1[right], pick, pick + 2);
+          m0[left] = pick[0];
+          m0[right] = pick[1];
+          m1[left] = pick[2];
+          m1[right] = pick[3];
+        }
+    }
+  });
+}
+
+// gx = g upsampled times the mask, on NCHW (Block 1) or (N, C / Block, H, W, Block), `planes` planes
+// (of Block channels each) of h rows: row r of a plane of gx reads row r / 2 of g's.
+template <int Block, typename T>
+void unpool_masked(const T* g, const T* mask, T* gx, std::int64_t planes, std::int64_t h, std::int64_t w) {
+  const std::int64_t ho = h / 2, wo = w / 2, row = w * Block;
+  cpu::parallel_for(planes * h, std::max<std::int64_t>(1, cpu::kElementwiseGrain / row), [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t r = b; r < e; ++r) {
+      const T* __restrict in = g + ((r / h) * ho + (r % h) / 2) * wo * Block;
+      const T* __restrict m = mask + r * row;
+      T* __restrict out = gx + r * row;
+      for (std::int64_t j = 0; j < w; ++j)
+        for (int l = 0; l < Block; ++l) out[j * Block + l] = in[(j / 2) * Block + l] * m[j * Block + l];
     }
   });
 }
@@ -105,7 +127,7 @@ void CpuBackend::max_pool2x2(const Tensor& x, const Tensor& y, const Tensor& mas
   const std::int64_t h = x.size(2), w = x.size(3), ho = h / 2, wo = w / 2;
   if (const auto bx = cpu::channel_blocked(x)) {
     const cpu::ChannelBlocked by = cpu::write_blocked(y, bx->block);
-    float* pm = mask.defined() ? mask.data<float>() : nullptr;
+    float* pm = mask.defined() ? cpu::write_blocked_like(mask, x).data : nullptr;
     return bx->block == 16 ? max_pool2x2_blocked<16>(*bx, by, w, pm) : max_pool2x2_blocked<8>(*bx, by, w, pm);
   }
   dispatch_dtype(x.dtype(), [&](auto tag) {
@@ -132,6 +154,21 @@ void CpuBackend::max_pool2x2(const Tensor& x, const Tensor& y, const Tensor& mas
         }
       }
     });
+  });
+}
+
+void CpuBackend::max_pool2x2_backward(const Tensor& g, const Tensor& mask, const Tensor& gx) {
+  const std::int64_t h = mask.size(2), w = mask.size(3);
+  const auto bg = cpu::channel_blocked(g), bm = cpu::channel_blocked(mask);
+  if (bg && bm && bg->block == bm->block) {
+    const cpu::ChannelBlocked out = cpu::write_blocked_like(gx, mask);
+    const std::int64_t planes = out.n * (out.c / out.block);
+    return out.block == 16 ? unpool_masked<16>(bg->data, bm->data, out.data, planes, h, w)
+                           : unpool_masked<8>(bg->data, bm->data, out.data, planes, h, w);
+  }
+  dispatch_dtype(g.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    unpool_masked<1>(g.data<T>(), mask.data<T>(), gx.data<T>(), mask.size(0) * mask.size(1), h, w);
   });
 }
 

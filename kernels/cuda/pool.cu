@@ -48,6 +48,17 @@ __global__ void max_pool2x2_kernel(const T* x, T* y, T* mask, std::int64_t h, st
   }
 }
 
+// gx (planes, h, w) = g (planes, h/2, w/2) upsampled, times the mask: the product
+// mul(upsample_nearest2x(g), mask) makes.
+template <typename T>
+__global__ void max_pool2x2_backward_kernel(const T* g, const T* mask, T* gx, std::int64_t h, std::int64_t w,
+                                            std::int64_t n) {
+  GG_GRID_STRIDE_LOOP(i, n) {
+    const std::int64_t j = i % w, row = (i / w) % h, plane = i / (w * h);
+    gx[i] = g[(plane * (h / 2) + row / 2) * (w / 2) + j / 2] * mask[i];
+  }
+}
+
 }  // namespace
 
 void CudaBackend::upsample_nearest2x(const Tensor& x, const Tensor& y) {
@@ -84,6 +95,18 @@ void CudaBackend::max_pool2x2(const Tensor& x, const Tensor& y, const Tensor& ma
                                                                              mask.defined() ? mask.data<T>() : nullptr,
                                                                              x.size(2), x.size(3), n);
     GG_CUDA_CHECK_LAUNCH(max_pool2x2_kernel);
+  });
+}
+
+void CudaBackend::max_pool2x2_backward(const Tensor& g, const Tensor& mask, const Tensor& gx) {
+  const std::int64_t n = gx.numel();
+  if (n == 0) return;
+  const DeviceScope scope(device_, "max_pool2x2_backward");
+  dispatch_dtype(g.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    max_pool2x2_backward_kernel<<<cuda::blocks_for(n), cuda::kThreads, 0, stream_>>>(
+        g.data<T>(), mask.data<T>(), gx.data<T>(), mask.size(2), mask.size(3), n);
+    GG_CUDA_CHECK_LAUNCH(max_pool2x2_backward_kernel);
   });
 }
 
