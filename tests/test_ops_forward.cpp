@@ -1,6 +1,7 @@
 // Every op's forward result against a plain reference in double, in f32 and f64: the rows of the
 // op table (tests/op_table.h), one SUBCASE each; then what is not one op against its reference.
 #include <cmath>
+#include <cstring>
 
 #include "tests/op_table.h"
 #include "tests/reference.h"
@@ -224,6 +225,25 @@ TEST_CASE("ops: evaluation-mode batch norm and max pool give the same bits with 
     REQUIRE(pooled.requires_grad());
     NoGrad no_grad;
     check_close(max_pool2x2(x), pooled, 0, 0);  // without the mask the backward would need
+  }
+}
+
+TEST_CASE("ops: max pool's fused backward gives the bits of its composition, upsample times the mask") {
+  for (const DType dt : {DType::f32, DType::f64}) {
+    CAPTURE(dtype_name(dt));
+    // Windows without ties, and windows of four equal values; g of both signs, so masked-off
+    // products are +0 and -0.
+    const Tensor distinct = random_f64({3, 4, 6, 8}, 76), tied = upsample_nearest2x(random_f64({3, 4, 3, 4}, 78));
+    const Tensor g = random_f64({3, 4, 3, 4}, 77).to(dt);
+    for (const Tensor& values : {distinct, tied}) {
+      const Tensor x = values.to(dt).set_requires_grad();
+      const Tensor loss = sum(mul(max_pool2x2(x), g));
+      const Tensor composed = grad({loss}, {x}, {}, {.create_graph = true}).front();  // recorded: composed ops
+      const Tensor fused = grad({sum(mul(max_pool2x2(x), g))}, {x}).front();
+      const std::vector<double> a = composed.to(DType::f64).to_vector<double>(), b = fused.to(DType::f64).to_vector<double>();
+      REQUIRE(a.size() == b.size());
+      CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+    }
   }
 }
 
