@@ -98,11 +98,12 @@ void add_run_sums(std::int64_t len, Terms&& terms, double (&a)[Lanes], double (&
     i = whole;
   }
   for (; i + cpu::kPartials <= len; i += cpu::kPartials)
-    for (int f = 0; f < kWidth; ++f) {
-      const SumTerms t = terms(i * Lanes + f, f % Lanes);
-      pa[f] += t.term;
-      pb[f] += t.product_a * t.product_b;
-    }
+    for (int j = 0; j < cpu::kPartials; ++j)
+      for (int l = 0; l < Lanes; ++l) {  // the vector loop
+        const SumTerms t = terms((i + j) * Lanes + l, l);
+        pa[j * Lanes + l] += t.term;
+        pb[j * Lanes + l] += t.product_a * t.product_b;
+      }
   for (int l = 0; l < Lanes; ++l) {
     double ra = cpu::add_partials([&](int j) { return pa[j * Lanes + l]; });
     double rb = cpu::add_partials([&](int j) { return pb[j * Lanes + l]; });
