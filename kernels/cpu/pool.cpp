@@ -1,7 +1,8 @@
-// 2x nearest upsampling, 2x2 average and max pooling on NCHW, one plane per task. Max pooling also
-// reads oneDNN's channel-blocked layout where a convolution left its input in it
-// (kernels/cpu/blocked_layout.h), and writes its output blocked too, so the next convolution reads
-// it without a reorder; each window is compared as the plain kernel compares it, so the same bits.
+// 2x nearest upsampling, 2x2 average and max pooling on NCHW, and max pooling's backward. Max
+// pooling and its backward also run on oneDNN's channel-blocked layout where a convolution left
+// their input in it (kernels/cpu/blocked_layout.h), writing their outputs (and the mask) blocked
+// too, so the convolutions around them skip their reorders: one body serves both layouts, a
+// plain plane being a block of one channel, so the same bits.
 #include <algorithm>
 
 #include "kernels/common/pool_math.h"
@@ -35,29 +36,30 @@ void write_max_pool_mask(T a, T b, T c, T d, T* m0, T* m1) {
   m1[1] = static_cast<T>((1 - in_top) & (1 - left_bottom));
 }
 
-// Max pooling on (N, C / Block, H, W, Block), one output row of one channel block per task; the
-// mask, when asked for, in the same layout as x.
-template <int Block>
-void max_pool2x2_blocked(const cpu::ChannelBlocked& x, const cpu::ChannelBlocked& y, std::int64_t w, float* mask) {
-  const std::int64_t h = x.hw / w, ho = h / 2, wo = w / 2, blocks = x.c / Block;
-  cpu::parallel_for(x.n * blocks * ho, std::max<std::int64_t>(1, cpu::kElementwiseGrain / (2 * w * Block)),
+// Max pooling on NCHW (Block 1) or (N, C / Block, H, W, Block), `planes` planes (of Block channels
+// each) of h x w, one output row of one plane per task; the mask, when asked for (else null), in
+// x's layout.
+template <int Block, typename T>
+void max_pool(const T* x, T* y, T* mask, std::int64_t planes, std::int64_t h, std::int64_t w) {
+  const std::int64_t ho = h / 2, wo = w / 2;
+  cpu::parallel_for(planes * ho, std::max<std::int64_t>(1, cpu::kElementwiseGrain / (2 * w * Block)),
                     [&](std::int64_t b, std::int64_t e) {
     for (std::int64_t task = b; task < e; ++task) {
-      const std::int64_t i = task % ho, nb = task / ho;  // output row i of block nb = n * blocks + block
-      const std::int64_t top = (nb * x.hw + 2 * i * w) * Block, bottom = top + w * Block;
-      const float *r0 = x.data + top, *r1 = x.data + bottom;
-      float* out = y.data + (nb * y.hw + i * wo) * Block;
+      const std::int64_t i = task % ho, plane = task / ho;  // output row i of the plane
+      const std::int64_t top = (plane * h + 2 * i) * w * Block, bottom = top + w * Block;
+      const T *r0 = x + top, *r1 = x + bottom;
+      T* out = y + (plane * ho + i) * wo * Block;
       for (std::int64_t j = 0; j < wo; ++j)
         for (int l = 0; l < Block; ++l) {
           const std::int64_t left = 2 * j * Block + l, right = left + Block;
           out[j * Block + l] = max_pool_value(r0[left], r0[right], r1[left], r1[right]);
         }
       if (mask == nullptr) continue;
-      float *m0 = mask + top, *m1 = mask + bottom;
+      T *m0 = mask + top, *m1 = mask + bottom;
       for (std::int64_t j = 0; j < wo; ++j)
         for (int l = 0; l < Block; ++l) {
           const std::int64_t left = 2 * j * Block + l, right = left + Block;
-          float pick[4];
+          T pick[4];
           write_max_pool_mask(r0[left], r0[right], r1[left], r1[right], pick, pick + 2);
           m0[left] = pick[0];
           m0[right] = pick[1];
@@ -124,36 +126,17 @@ void CpuBackend::avg_pool2x2(const Tensor& x, const Tensor& y) {
 }
 
 void CpuBackend::max_pool2x2(const Tensor& x, const Tensor& y, const Tensor& mask) {
-  const std::int64_t h = x.size(2), w = x.size(3), ho = h / 2, wo = w / 2;
+  const std::int64_t h = x.size(2), w = x.size(3);
   if (const auto bx = cpu::channel_blocked(x)) {
     const cpu::ChannelBlocked by = cpu::write_blocked(y, bx->block);
     float* pm = mask.defined() ? cpu::write_blocked_like(mask, x).data : nullptr;
-    return bx->block == 16 ? max_pool2x2_blocked<16>(*bx, by, w, pm) : max_pool2x2_blocked<8>(*bx, by, w, pm);
+    const std::int64_t planes = bx->n * (bx->c / bx->block);
+    return bx->block == 16 ? max_pool<16>(bx->data, by.data, pm, planes, h, w)
+                           : max_pool<8>(bx->data, by.data, pm, planes, h, w);
   }
   dispatch_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    const T* px = x.data<T>();
-    T* py = y.data<T>();
-    T* pm = mask.defined() ? mask.data<T>() : nullptr;
-    for_each_plane(x, h * w, [&](std::int64_t plane) {
-      const T* src = px + plane * h * w;
-      T* out = py + plane * ho * wo;
-      for (std::int64_t i = 0; i < ho; ++i) {
-        const T* r0 = src + 2 * i * w;
-        const T* r1 = r0 + w;
-        if (pm == nullptr) {
-          for (std::int64_t j = 0; j < wo; ++j)
-            out[i * wo + j] = max_pool_value(r0[2 * j], r0[2 * j + 1], r1[2 * j], r1[2 * j + 1]);
-          continue;
-        }
-        T* m0 = pm + plane * h * w + 2 * i * w;
-        T* m1 = m0 + w;
-        for (std::int64_t j = 0; j < wo; ++j) {
-          out[i * wo + j] = max_pool_value(r0[2 * j], r0[2 * j + 1], r1[2 * j], r1[2 * j + 1]);
-          write_max_pool_mask(r0[2 * j], r0[2 * j + 1], r1[2 * j], r1[2 * j + 1], m0 + 2 * j, m1 + 2 * j);
-        }
-      }
-    });
+    max_pool<1>(x.data<T>(), y.data<T>(), mask.defined() ? mask.data<T>() : nullptr, x.size(0) * x.size(1), h, w);
   });
 }
 
