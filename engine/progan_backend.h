@@ -22,6 +22,13 @@ enum class ResampleKernel {
   upscale,
 };
 
+// The plane map both backends follow (kernels/common/progan_math.h, resample_source_plane): the
+// kernel `out`'s planes as rows x columns, rows = out's first axis where the channel axes swap,
+// else 1 (every plane in place).
+inline std::int64_t resample_plane_rows(ResampleKernel kind, const Tensor& out) {
+  return kind == ResampleKernel::upscale ? out.size(0) : 1;
+}
+
 class ProganKernels {
  public:
   virtual ~ProganKernels() = default;

@@ -59,9 +59,8 @@ struct SumTerms {
 };
 
 // Two sums per lane over one run of `len` values, added to a and b; terms(at, lane) gives the terms
-// of the value at offset `at` of the run, of that lane.
-// In interleaved_sums.h's order; the lanes side by side vectorise, and the partial sums stay this
-// function's own, so the compiler keeps them in registers.
+// of the value at offset `at` of the run, of that lane. In interleaved_sums.h's order, with a
+// block's lanes side by side as the vector loop.
 template <int Lanes, typename Terms>
 void add_run_sums(std::int64_t len, Terms&& terms, double (&a)[Lanes], double (&b)[Lanes]) {
   // Partial f = j * Lanes + lane takes value i + j of the lane, which sits at i * Lanes + f.

@@ -16,15 +16,15 @@ namespace gg {
 namespace {
 
 // Calls value(in_plane, out_plane) for every plane of `out` and the plane of `in` it is made
-// from, in parallel. With swap_channels, out (A, B, ...) plane (a, b) reads in (B, A, ...) plane
-// (b, a): the upscale kernel swaps a weight's two channel axes (and its adjoint swaps them back).
+// from, in parallel. For the upscale kernel, out (A, B, ...) plane (a, b) reads in (B, A, ...)
+// plane (b, a): it swaps a weight's two channel axes (and its adjoint swaps them back).
 template <typename T, class Value>
-void for_each_plane(const Tensor& in, const Tensor& out, bool swap_channels, Value value) {
+void for_each_plane(const Tensor& in, const Tensor& out, ResampleKernel kind, Value value) {
   const T* src = in.data<T>();
   T* dst = out.data<T>();
   const std::int64_t in_plane = in.size(-1) * in.size(-2), out_plane = out.size(-1) * out.size(-2);
   const std::int64_t planes = out.numel() / out_plane;
-  const std::int64_t rows = swap_channels ? out.size(0) : 1, columns = planes / rows;
+  const std::int64_t rows = resample_plane_rows(kind, out), columns = planes / rows;
   const std::int64_t grain = std::max<std::int64_t>(1, cpu::kElementwiseGrain / out_plane);
   cpu::parallel_for(planes, grain, [&](std::int64_t lo, std::int64_t hi) {
     for (std::int64_t p = lo; p < hi; ++p) {
@@ -37,11 +37,10 @@ void for_each_plane(const Tensor& in, const Tensor& out, bool swap_channels, Val
 // kernels: the loops then unroll and the padding's bounds checks fold away.
 template <typename T, class PlaneFn>
 void run_planes(const Tensor& in, const Tensor& out, ResampleKernel kind, int k, PlaneFn plane) {
-  const bool swap = kind == ResampleKernel::upscale;
   if (k == 3) {
-    for_each_plane<T>(in, out, swap, [plane](const T* i, T* o) { plane(i, o, std::integral_constant<int, 3>{}); });
+    for_each_plane<T>(in, out, kind, [plane](const T* i, T* o) { plane(i, o, std::integral_constant<int, 3>{}); });
   } else {
-    for_each_plane<T>(in, out, swap, [plane, k](const T* i, T* o) { plane(i, o, k); });
+    for_each_plane<T>(in, out, kind, [plane, k](const T* i, T* o) { plane(i, o, k); });
   }
 }
 

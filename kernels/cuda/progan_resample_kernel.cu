@@ -44,15 +44,13 @@ void launch_on(const Tensor& out, const char* name, Launch launch) {
   dispatch_dtype(out.dtype(), [&](auto tag) { launch(decltype(tag){}, n, b.stream()); });
 }
 
-// Planes of `out` per row: all of them but with the upscale kernel's swapped channel axes.
-std::int64_t plane_rows(const Tensor& out, ResampleKernel kind) { return kind == ResampleKernel::upscale ? out.size(0) : 1; }
 std::int64_t plane_count(const Tensor& out) { return out.numel() / (out.size(-1) * out.size(-2)); }
 
 }  // namespace
 
 void CudaProganKernels::resample_kernel_forward(const Tensor& w, const Tensor& out, ResampleKernel kind) {
   const int k = static_cast<int>(w.size(-1));
-  const std::int64_t rows = plane_rows(out, kind), columns = plane_count(out) / rows;
+  const std::int64_t rows = resample_plane_rows(kind, out), columns = plane_count(out) / rows;
   launch_on(out, "resample_kernel_forward", [&](auto tag, std::int64_t n, cudaStream_t stream) {
     using T = decltype(tag);
     resample_kernel_forward_kernel<<<cuda::blocks_for(n), cuda::kThreads, 0, stream>>>(w.data<T>(), out.data<T>(), n, k,
@@ -63,7 +61,7 @@ void CudaProganKernels::resample_kernel_forward(const Tensor& w, const Tensor& o
 
 void CudaProganKernels::resample_kernel_backward(const Tensor& g, const Tensor& gw, ResampleKernel kind) {
   const int k = static_cast<int>(gw.size(-1));
-  const std::int64_t rows = plane_rows(gw, kind), columns = plane_count(gw) / rows;
+  const std::int64_t rows = resample_plane_rows(kind, gw), columns = plane_count(gw) / rows;
   launch_on(gw, "resample_kernel_backward", [&](auto tag, std::int64_t n, cudaStream_t stream) {
     using T = decltype(tag);
     resample_kernel_backward_kernel<<<cuda::blocks_for(n), cuda::kThreads, 0, stream>>>(g.data<T>(), gw.data<T>(), n, k,
