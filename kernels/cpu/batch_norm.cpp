@@ -202,13 +202,6 @@ void with_relu(bool relu, F&& f) {
   else f(std::false_type{});
 }
 
-// f(std::integral_constant<int, block>{}) for a channel block of 16 or 8.
-template <typename F>
-void with_block(int block, F&& f) {
-  if (block == 16) f(std::integral_constant<int, 16>{});
-  else f(std::integral_constant<int, 8>{});
-}
-
 }  // namespace
 
 void CpuBackend::batch_norm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& y,
@@ -218,7 +211,7 @@ void CpuBackend::batch_norm_forward(const Tensor& x, const Tensor& gamma, const 
     constexpr bool kRelu = decltype(r)::value;
     if (const auto bx = cpu::channel_blocked(x)) {
       const cpu::ChannelBlocked by = cpu::write_blocked_like(y, x);
-      return with_block(bx->block, [&](auto block) {
+      return cpu::with_block(bx->block, [&](auto block) {
         forward<kRelu>(blocked_layout<block>(*bx), bx->data, gamma.data<float>(), beta.data<float>(), by.data,
                        mean.data<double>(), var.data<double>(), invstd.data<double>(), eps);
       });
@@ -240,7 +233,7 @@ void CpuBackend::batch_norm_backward(const Tensor& x, const Tensor& gy, const Te
     const auto bx = cpu::channel_blocked(x), bg = cpu::channel_blocked(gy);
     if (bx && bg && cpu::same_layout(*bx, *bg)) {
       const cpu::ChannelBlocked out = cpu::write_blocked_like(gx, x);
-      return with_block(bx->block, [&](auto block) {
+      return cpu::with_block(bx->block, [&](auto block) {
         backward<kRelu>(blocked_layout<block>(*bx), bx->data, bg->data, gamma.data<float>(), beta.data<float>(),
                         mean.data<double>(), invstd.data<double>(), out.data, ggamma.data<float>(), gbeta.data<float>());
       });

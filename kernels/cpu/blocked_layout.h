@@ -4,6 +4,7 @@
 // multiple of the block (16 with AVX-512, 8 with AVX2, as oneDNN picks).
 #include <cstdint>
 #include <optional>
+#include <type_traits>
 
 #include "engine/tensor.h"
 
@@ -14,6 +15,14 @@ struct ChannelBlocked {
   std::int64_t n, c, hw;
   int block;
 };
+
+// f(std::integral_constant<int, block>{}) for a view's block of 16 or 8: the block a compile-time
+// constant in the kernels' loops.
+template <typename F>
+decltype(auto) with_block(int block, F&& f) {
+  if (block == 16) return f(std::integral_constant<int, 16>{});
+  return f(std::integral_constant<int, 8>{});
+}
 
 inline bool same_layout(const ChannelBlocked& a, const ChannelBlocked& b) {
   return a.n == b.n && a.c == b.c && a.hw == b.hw && a.block == b.block;

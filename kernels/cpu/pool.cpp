@@ -131,8 +131,7 @@ void CpuBackend::max_pool2x2(const Tensor& x, const Tensor& y, const Tensor& mas
     const cpu::ChannelBlocked by = cpu::write_blocked(y, bx->block);
     float* pm = mask.defined() ? cpu::write_blocked_like(mask, x).data : nullptr;
     const std::int64_t planes = bx->n * (bx->c / bx->block);
-    return bx->block == 16 ? max_pool<16>(bx->data, by.data, pm, planes, h, w)
-                           : max_pool<8>(bx->data, by.data, pm, planes, h, w);
+    return cpu::with_block(bx->block, [&](auto block) { max_pool<block>(bx->data, by.data, pm, planes, h, w); });
   }
   dispatch_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -146,8 +145,7 @@ void CpuBackend::max_pool2x2_backward(const Tensor& g, const Tensor& mask, const
   if (bg && bm && bg->block == bm->block) {
     const cpu::ChannelBlocked out = cpu::write_blocked_like(gx, mask);
     const std::int64_t planes = out.n * (out.c / out.block);
-    return out.block == 16 ? unpool_masked<16>(bg->data, bm->data, out.data, planes, h, w)
-                           : unpool_masked<8>(bg->data, bm->data, out.data, planes, h, w);
+    return cpu::with_block(out.block, [&](auto block) { unpool_masked<block>(bg->data, bm->data, out.data, planes, h, w); });
   }
   dispatch_dtype(g.dtype(), [&](auto tag) {
     using T = decltype(tag);

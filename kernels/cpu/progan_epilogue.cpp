@@ -53,8 +53,7 @@ void scale_bias_activate_blocked(const cpu::ChannelBlocked& y, const float* bias
 
 template <bool Leaky>
 void scale_bias_activate_blocked(const cpu::ChannelBlocked& y, const float* bias, float scale, float slope) {
-  if (y.block == 16) scale_bias_activate_blocked<Leaky, 16>(y, bias, scale, slope);
-  else scale_bias_activate_blocked<Leaky, 8>(y, bias, scale, slope);
+  cpu::with_block(y.block, [&](auto block) { scale_bias_activate_blocked<Leaky, block>(y, bias, scale, slope); });
 }
 
 template <typename T>

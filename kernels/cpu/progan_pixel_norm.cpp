@@ -177,7 +177,7 @@ void backward_blocked(const cpu::ChannelBlocked& x, const cpu::ChannelBlocked& g
 void CpuProganKernels::pixel_norm_forward(const Tensor& x, const Tensor& y, double eps) {
   if (const auto bx = cpu::channel_blocked(x)) {
     const cpu::ChannelBlocked by = cpu::write_blocked_like(y, x);
-    return bx->block == 16 ? forward_blocked<16>(*bx, by, eps) : forward_blocked<8>(*bx, by, eps);
+    return cpu::with_block(bx->block, [&](auto block) { forward_blocked<block>(*bx, by, eps); });
   }
   dispatch_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -189,7 +189,7 @@ void CpuProganKernels::pixel_norm_backward(const Tensor& x, const Tensor& g, con
   const auto bx = cpu::channel_blocked(x), bg = cpu::channel_blocked(g);
   if (bx && bg && cpu::same_layout(*bx, *bg)) {
     const cpu::ChannelBlocked out = cpu::write_blocked_like(gx, x);
-    return bx->block == 16 ? backward_blocked<16>(*bx, *bg, out, eps) : backward_blocked<8>(*bx, *bg, out, eps);
+    return cpu::with_block(bx->block, [&](auto block) { backward_blocked<block>(*bx, *bg, out, eps); });
   }
   dispatch_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
