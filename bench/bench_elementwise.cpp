@@ -88,7 +88,7 @@ void BM_max_pool2x2(benchmark::State& state) {
 }
 
 // The same on an input that a convolution left in nChw16c (kernels/cpu/blocked_layout.h): the
-// output is written blocked, the mask plain.
+// output and the mask are written blocked too.
 void BM_max_pool2x2_blocked(benchmark::State& state) {
   const std::int64_t hw = state.range(0);
   const Tensor x = Tensor::empty({16, 128, hw, hw}), y = Tensor::empty({16, 128, hw / 2, hw / 2}), mask = Tensor::empty(x.shape());

@@ -1,8 +1,8 @@
 // Storage twins (engine/tensor.h) and the oneDNN convolutions that keep activations in them between
 // layers (kernels/cpu/dnnl_twin.h): plain access writes a sole twin back and drops it, so an in-place
-// write cannot leave a stale one; and ProGAN's discriminator and generator layers give the same
-// bits, forward, backward and double backward, whether their activations stay blocked or are made
-// plain between the layers.
+// write cannot leave a stale one; and ProGAN's discriminator and generator layers and the
+// classifier's layers give the same bits, forward, backward and (for D) double backward, whether
+// their activations stay blocked or are made plain between the layers.
 #include <doctest/doctest.h>
 
 #include <algorithm>
